@@ -150,6 +150,8 @@ main (int argc, char **argv)
 	};
 
 	setlocale (LC_ALL, "");
+	/* Logs go to stderr (or the journal); stdout is for output. */
+	g_log_writer_default_set_use_stderr (TRUE);
 	context = g_option_context_new ("- the Confab call daemon");
 	g_option_context_add_main_entries (context, entries, NULL);
 	g_option_context_set_description (context, description);
