@@ -15,6 +15,8 @@
 #include "cf-policy.h"
 #include "cf-redact.h"
 #include "cf-settings.h"
+#include "cf-state-db.h"
+#include "cf-user-agent.h"
 
 #define CF_BUS_NAME "org.confab.Confab1"
 
@@ -30,6 +32,9 @@ typedef struct {
 	GDBusObjectManagerServer *object_manager;
 	CfSettings *settings;
 	CfPolicy *policy;
+	CfStateDb *db;
+	CfHistory *history;
+	CfUserAgent *user_agent;
 	CfManager *manager;
 	guint name_id;
 	int exit_code;
@@ -43,6 +48,12 @@ daemon_clear (Daemon *d)
 	if (d->manager != NULL)
 		g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (d->manager));
 	g_clear_object (&d->manager);
+	/* Ends the calls still up (BYE, CANCEL, decline) before the stack goes. */
+	if (d->user_agent != NULL)
+		g_object_run_dispose (G_OBJECT (d->user_agent));
+	g_clear_object (&d->user_agent);
+	g_clear_object (&d->history);
+	g_clear_object (&d->db);
 	g_clear_object (&d->object_manager);
 	g_clear_object (&d->policy);
 	g_clear_object (&d->settings);
@@ -196,6 +207,24 @@ main (int argc, char **argv)
 		g_clear_error (&error);
 	}
 
+	{
+		g_autofree char *db_path = cf_state_db_default_path ();
+
+		d.db = cf_state_db_open (db_path, &error);
+		if (d.db == NULL) {
+			g_printerr ("confabd: cannot open the state database: %s\n", error->message);
+			daemon_clear (&d);
+			return EXIT_FAILURE;
+		}
+		d.history = cf_history_new (d.db);
+	}
+	d.user_agent = cf_user_agent_new (d.settings, d.policy, d.history);
+	if (!cf_user_agent_start (d.user_agent, &error)) {
+		g_printerr ("confabd: cannot start SIP: %s\n", error->message);
+		daemon_clear (&d);
+		return EXIT_FAILURE;
+	}
+
 	d.connection = g_bus_get_sync (opt_system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, &error);
 	if (d.connection == NULL) {
 		g_printerr ("confabd: cannot connect to the %s bus: %s\n",
@@ -207,9 +236,9 @@ main (int argc, char **argv)
 	g_dbus_connection_set_exit_on_close (d.connection, FALSE);
 
 	d.loop = g_main_loop_new (NULL, FALSE);
-	d.manager = cf_manager_new (d.settings, d.policy);
 	d.object_manager = g_dbus_object_manager_server_new (CF_MANAGER_OBJECT_PATH);
 	g_dbus_object_manager_server_set_connection (d.object_manager, d.connection);
+	d.manager = cf_manager_new (d.settings, d.policy, d.user_agent, d.history, d.object_manager);
 	if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (d.manager),
 					       d.connection,
 					       CF_MANAGER_OBJECT_PATH,

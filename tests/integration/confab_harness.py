@@ -243,3 +243,143 @@ class PropertyRecorder:
 
     def close(self):
         self.match.remove()
+
+
+CALL_IFACE = "org.confab.Confab1.Call"
+TLS_DIR = os.path.join(SOURCE_DIR, "tests", "data", "tls")
+
+
+def free_port():
+    """A port free for both UDP and TCP on 127.0.0.1 right now."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                try:
+                    u.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+
+
+def peer_config(name, port, extra="", transports=("udp", "tcp", "tls")):
+    """confab.conf for a daemon listening on 127.0.0.1:port (and port+1 for TLS)."""
+    listen = []
+    for t in transports:
+        listen.append(f"{t}:127.0.0.1:{port + 1 if t == 'tls' else port}")
+    tls = ""
+    if "tls" in transports:
+        tls = (f"tls-certificate = {TLS_DIR}/server.pem\n"
+               f"tls-key = {TLS_DIR}/server-key.pem\n")
+    return (f"[account]\nuri = sip:{name}@127.0.0.1:{port}\ndisplay-name = {name.title()}\n"
+            f"[sip]\nlisten = {', '.join(listen)}\n{tls}tls-ca = {TLS_DIR}/ca.pem\n" + extra)
+
+
+class CallWatcher:
+    """Follows a daemon's calls through signals only: InterfacesAdded,
+    PropertiesChanged, IncomingCall, MessageReceived."""
+
+    def __init__(self, daemon):
+        self.daemon = daemon
+        conn = daemon.bus.conn
+        self.props = {}      # path -> {name: value}
+        self.history = {}    # path -> [(name, value)...] in order
+        self.incoming = []   # paths
+        self.messages = []   # (path, text)
+        self.removed = []
+        self.matches = [
+            conn.add_signal_receiver(self._on_added, signal_name="InterfacesAdded",
+                                     dbus_interface="org.freedesktop.DBus.ObjectManager",
+                                     bus_name=BUS_NAME),
+            conn.add_signal_receiver(self._on_removed, signal_name="InterfacesRemoved",
+                                     dbus_interface="org.freedesktop.DBus.ObjectManager",
+                                     bus_name=BUS_NAME),
+            conn.add_signal_receiver(self._on_changed, signal_name="PropertiesChanged",
+                                     dbus_interface="org.freedesktop.DBus.Properties",
+                                     bus_name=BUS_NAME, path_keyword="path"),
+            conn.add_signal_receiver(self._on_incoming, signal_name="IncomingCall",
+                                     dbus_interface=MANAGER_IFACE, bus_name=BUS_NAME),
+            conn.add_signal_receiver(self._on_message, signal_name="MessageReceived",
+                                     dbus_interface=CALL_IFACE, bus_name=BUS_NAME,
+                                     path_keyword="path"),
+        ]
+        conn.call_blocking("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                           "org.freedesktop.DBus.Peer", "Ping", "", [])
+
+    def _on_added(self, path, interfaces):
+        if CALL_IFACE in interfaces:
+            self.props[str(path)] = dict(interfaces[CALL_IFACE])
+            self.history[str(path)] = [("State", interfaces[CALL_IFACE]["State"])]
+
+    def _on_removed(self, path, interfaces):
+        self.removed.append(str(path))
+
+    def _on_changed(self, iface, changed, invalidated, path=None):
+        if iface != CALL_IFACE:
+            return
+        p = self.props.setdefault(str(path), {})
+        for k, v in changed.items():
+            p[str(k)] = v
+            self.history.setdefault(str(path), []).append((str(k), v))
+
+    def _on_incoming(self, path, uri):
+        self.incoming.append(str(path))
+
+    def _on_message(self, text, time, path=None):
+        self.messages.append((str(path), str(text)))
+
+    def get(self, path, name):
+        return self.props.get(str(path), {}).get(name)
+
+    def wait_prop(self, path, name, value):
+        wait_until(lambda: self.get(path, name) == value,
+                   f"{self.daemon.dir}: {path} {name} == {value!r} "
+                   f"(now {self.get(path, name)!r})")
+
+    def wait_state(self, path, state):
+        self.wait_prop(path, "State", state)
+
+    def states(self, path):
+        return [v for k, v in self.history.get(str(path), []) if k == "State"]
+
+    def wait_incoming(self):
+        wait_until(lambda: self.incoming, f"{self.daemon.dir}: IncomingCall")
+        return self.incoming.pop(0)
+
+    def close(self):
+        for m in self.matches:
+            m.remove()
+
+
+def call_iface(daemon, path):
+    return dbus.Interface(daemon.bus.conn.get_object(BUS_NAME, path), CALL_IFACE)
+
+
+def call_props(daemon, path):
+    return dbus.Interface(daemon.bus.conn.get_object(BUS_NAME, path),
+                          "org.freedesktop.DBus.Properties").GetAll(CALL_IFACE)
+
+
+def manager_iface(daemon):
+    return dbus.Interface(daemon.manager(), MANAGER_IFACE)
+
+
+def dial(daemon, uri, **options):
+    return str(manager_iface(daemon).Dial(uri, dbus.Dictionary(options, signature="sv")))
+
+
+def call_async(method, *args):
+    """Calls a D-Bus method without blocking the main loop; returns a dict
+    that gets 'reply' or 'error' when it completes."""
+    result = {}
+    method(*args, reply_handler=lambda *r: result.setdefault("reply", r),
+           error_handler=lambda e: result.setdefault("error", e))
+    return result
+
+
+def wait_reply(result, what):
+    wait_until(lambda: result, what)
+    if "error" in result:
+        raise result["error"]
+    return result["reply"]

@@ -13,14 +13,24 @@ def bus(tmp_path):
 
 @pytest.fixture
 def make_daemon(bus, tmp_path):
-    """make_daemon(name, config=..., policy=..., args=...) -> Daemon (not started)."""
+    """make_daemon(name, own_bus=False, config=..., policy=..., args=...) -> Daemon (not
+    started); with own_bus the daemon gets a private bus of its own, as two users'
+    daemons on two machines would."""
     daemons = []
 
-    def make(name="a", **kwargs):
-        d = Daemon(bus, tmp_path / name, **kwargs)
+    buses = []
+
+    def make(name="a", own_bus=False, **kwargs):
+        b = bus
+        if own_bus:
+            b = Bus(tmp_path / f"bus-{name}")
+            buses.append(b)
+        d = Daemon(b, tmp_path / name, **kwargs)
         daemons.append(d)
         return d
 
     yield make
     for d in daemons:
         d.stop()
+    for b in buses:
+        b.close()

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* What the user agent uses of a call: construction and message routing. */
+
+#include "cf-call.h"
+#include "cf-settings.h"
+#include "cf-sip-stack.h"
+
+G_BEGIN_DECLS
+
+/* An outgoing call to @uri; nothing is sent before cf_call_start_outgoing().
+ * Fails with CF_ERROR_INVALID_ARGUMENT when @uri is not a SIP URI. */
+CfCall *cf_call_new_outgoing (guint id,
+			      CfSipStack *stack,
+			      CfSettings *settings,
+			      const char *uri,
+			      GError **error);
+/* Resolves the target and sends the INVITE. */
+void cf_call_start_outgoing (CfCall *self);
+
+/* An incoming call from the INVITE of @transaction: answers 180 Ringing, or
+ * on failure answers with the right error status (400, 488) and returns
+ * NULL with @error set. */
+CfCall *cf_call_new_incoming (guint id,
+			      CfSipStack *stack,
+			      CfSettings *settings,
+			      CfSipServerTransaction *transaction,
+			      GError **error);
+
+/* Does @msg belong to this call (its dialog, or before one exists, its
+ * Call-ID and our tag)? */
+gboolean cf_call_matches (CfCall *self, CfSipMessage *msg);
+/* Is @invite the INVITE server transaction that created this call? */
+gboolean cf_call_has_invite_transaction (CfCall *self, CfSipServerTransaction *invite);
+
+/* Routing from the user agent. */
+void cf_call_handle_request (CfCall *self, CfSipServerTransaction *transaction);
+void cf_call_handle_cancel (CfCall *self, CfSipServerTransaction *cancel);
+void cf_call_handle_ack (CfCall *self, CfSipMessage *ack);
+void cf_call_handle_stray_response (CfCall *self, CfSipMessage *response);
+
+/* Ends the call at shutdown: hangs up, cancels or declines as its state
+ * needs (best effort: the daemon is going away). */
+void cf_call_terminate (CfCall *self);
+
+G_END_DECLS

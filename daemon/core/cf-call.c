@@ -1,0 +1,1528 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cf-call"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cf-call-private.h"
+#include "cf-error.h"
+#include "cf-redact.h"
+#include "cf-sdp-negotiate.h"
+#include "cf-sip-contact.h"
+#include "cf-sip-dialog.h"
+
+#define CF_USER_AGENT_STRING "Confab/" PACKAGE_VERSION
+#define CF_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE"
+#define CF_ACK_WAIT_MS (64 * CF_SIP_DEFAULT_T1_MS)
+
+struct _CfCall {
+	GObject parent_instance;
+
+	guint id;
+	CfCallState state;
+	char *end_reason;
+	CfCallDirection direction;
+	char *remote_uri;
+	char *remote_name;
+	gboolean remote_held;
+	guint64 ring_time;
+	guint64 start_time;
+	guint64 end_time;
+	GStrv features;
+
+	CfSipStack *stack;
+	CfSettings *settings;
+	char *target_uri; /* outgoing: what was dialled */
+	char *call_id;
+	char *local_tag;
+	char *contact; /* our Contact URI */
+	CfSipDialog *dialog;
+	CfSdpNegotiator *sdp;
+	GSocket *media_socket; /* the RTP port our SDP names, held for the media layer */
+
+	/* Outgoing INVITE. */
+	CfSipMessage *invite;
+	CfSipClientTransaction *invite_transaction;
+	GCancellable *resolving;
+	gboolean cancelled;
+	CfSipMessage *ack; /* the ACK for the last 2xx, sent again on a retransmitted 2xx */
+
+	/* Incoming INVITE, and 2xx responses waiting for their ACK. */
+	CfSipServerTransaction *invite_server;
+	CfSdpSession *prepared_answer;
+	CfSipMessage *ok;
+	CfSipFlow *ok_flow;
+	guint ok_timer;
+	guint ok_interval;
+	guint ok_elapsed;
+	gboolean offer_in_ok; /* our 2xx carried an offer: the ACK carries the answer */
+
+	/* Re-INVITE we sent (hold, resume). */
+	CfSipClientTransaction *reinvite;
+	GTask *reinvite_task;
+	CfCallState reinvite_state; /* the state it leads to */
+
+	guint no_answer_timer;
+};
+
+enum {
+	PROP_0,
+	PROP_ID,
+	PROP_STATE,
+	PROP_END_REASON,
+	PROP_DIRECTION,
+	PROP_REMOTE_URI,
+	PROP_REMOTE_NAME,
+	PROP_REMOTE_HELD,
+	PROP_START_TIME,
+	PROP_FEATURES,
+	N_PROPS,
+};
+
+enum {
+	SIGNAL_MESSAGE_RECEIVED,
+	SIGNAL_ENDED,
+	N_SIGNALS,
+};
+
+static GParamSpec *props[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE (CfCall, cf_call, G_TYPE_OBJECT)
+
+static void send_bye (CfCall *self);
+
+/* ---- logging: every message names the call, with a CALL_ID= field ---- */
+
+G_GNUC_PRINTF (3, 4)
+static void
+call_log (CfCall *self, GLogLevelFlags level, const char *format, ...)
+{
+	g_autofree char *text = NULL;
+	g_autofree char *message = NULL;
+	g_autofree char *id = g_strdup_printf ("%u", self->id);
+	va_list args;
+	const GLogField fields[] = {
+		{ "GLIB_DOMAIN", G_LOG_DOMAIN, -1 },
+		{ "CALL_ID", id, -1 },
+		{ "MESSAGE", NULL, -1 },
+	};
+	GLogField f[G_N_ELEMENTS (fields)];
+
+	va_start (args, format);
+	text = g_strdup_vprintf (format, args);
+	va_end (args);
+	message = g_strdup_printf ("call %u: %s", self->id, text);
+	memcpy (f, fields, sizeof (fields));
+	f[2].value = message;
+	g_log_structured_array (level, f, G_N_ELEMENTS (f));
+}
+
+/* ---- names ---- */
+
+const char *
+cf_call_state_to_string (CfCallState state)
+{
+	switch (state) {
+	case CF_CALL_STATE_DIALING:
+		return "dialing";
+	case CF_CALL_STATE_RINGING:
+		return "ringing";
+	case CF_CALL_STATE_INCOMING:
+		return "incoming";
+	case CF_CALL_STATE_ACTIVE:
+		return "active";
+	case CF_CALL_STATE_HELD:
+		return "held";
+	case CF_CALL_STATE_ENDED:
+		return "ended";
+	}
+	return "unknown";
+}
+
+const char *
+cf_call_direction_to_string (CfCallDirection direction)
+{
+	return direction == CF_CALL_DIRECTION_INCOMING ? "incoming" : "outgoing";
+}
+
+/* ---- state ---- */
+
+static void
+update_features (CfCall *self)
+{
+	g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+	g_auto (GStrv) features = NULL;
+
+	if (self->state == CF_CALL_STATE_ACTIVE || self->state == CF_CALL_STATE_HELD)
+		g_strv_builder_add (b, "chat");
+	features = g_strv_builder_end (b);
+	if (g_strv_equal ((const char *const *) features, (const char *const *) self->features))
+		return;
+	g_strfreev (self->features);
+	self->features = g_steal_pointer (&features);
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FEATURES]);
+}
+
+static void
+set_state (CfCall *self, CfCallState state)
+{
+	if (self->state == state)
+		return;
+	call_log (self,
+		  G_LOG_LEVEL_INFO,
+		  "%s -> %s",
+		  cf_call_state_to_string (self->state),
+		  cf_call_state_to_string (state));
+	self->state = state;
+	if ((state == CF_CALL_STATE_ACTIVE || state == CF_CALL_STATE_HELD) && self->start_time == 0) {
+		self->start_time = g_get_real_time ();
+		g_object_notify_by_pspec (G_OBJECT (self), props[PROP_START_TIME]);
+	}
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
+	update_features (self);
+}
+
+static void
+set_remote_held (CfCall *self, gboolean held)
+{
+	if (self->remote_held == held)
+		return;
+	self->remote_held = held;
+	call_log (self, G_LOG_LEVEL_INFO, "the other side %s", held ? "holds the call" : "resumed");
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REMOTE_HELD]);
+}
+
+static void
+stop_ok_retransmission (CfCall *self)
+{
+	g_clear_handle_id (&self->ok_timer, g_source_remove);
+	g_clear_pointer (&self->ok, cf_sip_message_unref);
+	g_clear_pointer (&self->ok_flow, cf_sip_flow_free);
+}
+
+static void
+fail_reinvite_task (CfCall *self, const char *why)
+{
+	g_autoptr (GTask) task = g_steal_pointer (&self->reinvite_task);
+
+	if (task != NULL)
+		g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "%s", why);
+}
+
+/* The call is over: whatever comes later only cleans up. */
+static void
+end (CfCall *self, const char *reason)
+{
+	if (self->state == CF_CALL_STATE_ENDED)
+		return;
+	call_log (self, G_LOG_LEVEL_INFO, "ended: %s", reason);
+	g_object_freeze_notify (G_OBJECT (self));
+	g_free (self->end_reason);
+	self->end_reason = g_strdup (reason);
+	self->end_time = g_get_real_time ();
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_END_REASON]);
+	set_state (self, CF_CALL_STATE_ENDED);
+	set_remote_held (self, FALSE);
+	g_object_thaw_notify (G_OBJECT (self));
+
+	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
+	stop_ok_retransmission (self);
+	if (self->resolving != NULL)
+		g_cancellable_cancel (self->resolving);
+	fail_reinvite_task (self, "the call ended");
+	if (self->media_socket != NULL)
+		g_socket_close (self->media_socket, NULL);
+	g_clear_object (&self->media_socket);
+	g_signal_emit (self, signals[SIGNAL_ENDED], 0);
+}
+
+/* ---- helpers ---- */
+
+static char *
+make_contact (CfCall *self, const CfSipDestination *dest, char **ret_host, GError **error)
+{
+	const char *account = cf_settings_get_account_uri (self->settings);
+	g_autoptr (CfSipUri) uri = account != NULL ? cf_sip_uri_parse (account, NULL) : NULL;
+
+	return cf_sip_contact_for_destination (cf_sip_stack_get_transport (self->stack),
+					       dest,
+					       uri != NULL ? uri->user : NULL,
+					       ret_host,
+					       error);
+}
+
+/* Binds the UDP port our SDP offers for RTP. */
+static gboolean
+open_media_socket (CfCall *self, const char *host, GError **error)
+{
+	g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (host);
+	g_autoptr (GSocketAddress) bind_addr = NULL;
+
+	if (addr == NULL) {
+		g_set_error (error, CF_ERROR, CF_ERROR_FAILED, "'%s' is not an address", host);
+		return FALSE;
+	}
+	self->media_socket = g_socket_new (g_inet_address_get_family (addr),
+					   G_SOCKET_TYPE_DATAGRAM,
+					   G_SOCKET_PROTOCOL_UDP,
+					   error);
+	if (self->media_socket == NULL)
+		return FALSE;
+	bind_addr = g_inet_socket_address_new (addr, 0);
+	return g_socket_bind (self->media_socket, bind_addr, FALSE, error);
+}
+
+static guint16
+media_port (CfCall *self)
+{
+	g_autoptr (GSocketAddress) local = g_socket_get_local_address (self->media_socket, NULL);
+
+	return local != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
+}
+
+static gboolean
+prepare_sdp (CfCall *self, const char *host, GError **error)
+{
+	if (!open_media_socket (self, host, error))
+		return FALSE;
+	self->sdp = cf_sdp_negotiator_new ("confab", host);
+	cf_sdp_negotiator_add_media (self->sdp, cf_sdp_local_media_new_audio (media_port (self)));
+	return TRUE;
+}
+
+static void
+set_sdp_body (CfSipMessage *msg, const CfSdpSession *sdp)
+{
+	g_autofree char *text = cf_sdp_session_print (sdp);
+
+	cf_sip_message_set_body (msg, "application/sdp", text, strlen (text));
+}
+
+/* The SDP body of @msg, or NULL (no body, or not SDP). */
+static CfSdpSession *
+get_sdp_body (CfSipMessage *msg, GError **error)
+{
+	gsize len = 0;
+	const char *body = cf_sip_message_get_body (msg, &len);
+	const char *type = cf_sip_message_get_header (msg, "Content-Type");
+
+	if (len == 0)
+		return NULL;
+	if (type == NULL || g_ascii_strncasecmp (type, "application/sdp", 15) != 0) {
+		g_set_error (error, CF_ERROR, CF_ERROR_INVALID_ARGUMENT, "the body is not SDP");
+		return NULL;
+	}
+	return cf_sdp_session_parse (body, len, error);
+}
+
+static void
+apply_negotiation (CfCall *self, CfSdpNegotiation *result)
+{
+	const CfSdpStream *audio = cf_sdp_negotiation_find (result, "audio");
+
+	if (audio != NULL) {
+		call_log (self,
+			  G_LOG_LEVEL_DEBUG,
+			  "audio: %s/%u, we %s, they %s",
+			  audio->codec != NULL ? audio->codec->encoding : "-",
+			  audio->codec != NULL ? audio->codec->clock_rate : 0,
+			  cf_sdp_direction_to_string (audio->local_direction),
+			  cf_sdp_direction_to_string (audio->remote_direction));
+		set_remote_held (self, audio->remote_hold);
+	}
+}
+
+static void
+add_common_headers (CfSipMessage *msg)
+{
+	cf_sip_message_set_header (msg, "User-Agent", CF_USER_AGENT_STRING);
+}
+
+static void
+respond (CfCall *self, CfSipServerTransaction *transaction, guint status, const char *reason)
+{
+	g_autoptr (GError) error = NULL;
+
+	if (!cf_sip_server_transaction_respond_status (transaction, status, reason, self->local_tag, &error))
+		call_log (self, G_LOG_LEVEL_DEBUG, "cannot answer %u: %s", status, error->message);
+}
+
+/* Fills @ok (a 2xx to an INVITE) with our Contact and SDP: the prepared
+ * answer, or an offer when the INVITE had none. */
+static gboolean
+fill_ok (CfCall *self, CfSipMessage *ok, CfSdpSession *answer, GError **error)
+{
+	g_autofree char *contact = g_strdup_printf ("<%s>", self->contact);
+
+	cf_sip_message_set_header (ok, "Contact", contact);
+	cf_sip_message_set_header (ok, "Allow", CF_ALLOW);
+	add_common_headers (ok);
+	if (answer != NULL) {
+		set_sdp_body (ok, answer);
+		self->offer_in_ok = FALSE;
+	} else {
+		g_autoptr (CfSdpSession) offer = cf_sdp_negotiator_create_offer (self->sdp, error);
+		if (offer == NULL)
+			return FALSE;
+		set_sdp_body (ok, offer);
+		self->offer_in_ok = TRUE;
+	}
+	return TRUE;
+}
+
+/* RFC 3261 §13.3.1.4: the UAS sends its 2xx again (T1, doubling to T2)
+ * until the ACK comes, and gives up after 64*T1. */
+static gboolean
+on_ok_timer (gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+	g_autoptr (GError) error = NULL;
+
+	self->ok_elapsed += self->ok_interval;
+	if (self->ok_elapsed >= CF_ACK_WAIT_MS) {
+		self->ok_timer = 0;
+		call_log (self, G_LOG_LEVEL_WARNING, "no ACK for our 2xx: hanging up");
+		stop_ok_retransmission (self);
+		send_bye (self);
+		end (self, CF_END_FAILED);
+		return G_SOURCE_REMOVE;
+	}
+	if (!cf_sip_transport_kind_is_reliable (self->ok_flow->kind)
+	    && !cf_sip_stack_send_response_stateless (self->stack, self->ok, self->ok_flow, &error))
+		call_log (self, G_LOG_LEVEL_DEBUG, "2xx retransmission failed: %s", error->message);
+	self->ok_interval = MIN (self->ok_interval * 2, CF_SIP_DEFAULT_T2_MS);
+	self->ok_timer = g_timeout_add (self->ok_interval, on_ok_timer, self);
+	return G_SOURCE_REMOVE;
+}
+
+/* Sends the 2xx @ok through @transaction and keeps it until the ACK. */
+static gboolean
+send_ok (CfCall *self, CfSipServerTransaction *transaction, CfSipMessage *ok, GError **error)
+{
+	if (!cf_sip_server_transaction_respond (transaction, ok, error))
+		return FALSE;
+	stop_ok_retransmission (self);
+	self->ok = cf_sip_message_ref (ok);
+	self->ok_flow = cf_sip_flow_copy (cf_sip_server_transaction_get_flow (transaction));
+	self->ok_elapsed = 0;
+	self->ok_interval = cf_sip_transport_kind_is_reliable (self->ok_flow->kind) ? CF_ACK_WAIT_MS
+										  : CF_SIP_DEFAULT_T1_MS;
+	self->ok_timer = g_timeout_add (self->ok_interval, on_ok_timer, self);
+	return TRUE;
+}
+
+static void
+on_bye_response (CfSipClientTransaction *transaction,
+		 CfSipMessage *response,
+		 const GError *error,
+		 gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+
+	if (error != NULL)
+		call_log (self, G_LOG_LEVEL_DEBUG, "BYE: %s", error->message);
+	else if (cf_sip_message_get_status (response) >= 200)
+		call_log (self, G_LOG_LEVEL_DEBUG, "BYE: %u", cf_sip_message_get_status (response));
+}
+
+static CfSipClientTransaction *
+send_in_dialog (CfCall *self, CfSipMessage *request, CfSipResponseFunc func, GError **error)
+{
+	g_autofree char *next_hop = cf_sip_dialog_dup_next_hop (self->dialog);
+
+	add_common_headers (request);
+	return cf_sip_stack_send_request (self->stack,
+					  request,
+					  next_hop,
+					  func,
+					  g_object_ref (self),
+					  g_object_unref,
+					  error);
+}
+
+static void
+send_bye (CfCall *self)
+{
+	g_autoptr (CfSipMessage) bye = NULL;
+	g_autoptr (CfSipClientTransaction) t = NULL;
+	g_autoptr (GError) error = NULL;
+
+	if (self->dialog == NULL)
+		return;
+	bye = cf_sip_dialog_create_request (self->dialog, "BYE");
+	t = send_in_dialog (self, bye, on_bye_response, &error);
+	if (t == NULL)
+		call_log (self, G_LOG_LEVEL_DEBUG, "cannot send BYE: %s", error->message);
+}
+
+static void
+send_ack (CfCall *self, guint32 cseq, const CfSdpSession *body)
+{
+	g_autofree char *next_hop = cf_sip_dialog_dup_next_hop (self->dialog);
+	g_autoptr (GError) error = NULL;
+
+	g_clear_pointer (&self->ack, cf_sip_message_unref);
+	self->ack = cf_sip_dialog_create_ack (self->dialog, cseq);
+	add_common_headers (self->ack);
+	if (body != NULL)
+		set_sdp_body (self->ack, body);
+	if (!cf_sip_stack_send_stateless (self->stack, self->ack, next_hop, &error))
+		call_log (self, G_LOG_LEVEL_DEBUG, "cannot send ACK: %s", error->message);
+}
+
+/* ---- outgoing ---- */
+
+static const char *
+reason_for_status (guint status)
+{
+	switch (status) {
+	case 486:
+	case 600:
+		return CF_END_BUSY;
+	case 603:
+		return CF_END_REJECTED;
+	case 487:
+		return CF_END_CANCELLED;
+	case 408:
+	case 480: /* "Temporarily Unavailable": what a callee's no-answer timeout sends */
+		return CF_END_NO_ANSWER;
+	case 404:
+	case 410:
+	case 484:
+	case 503:
+	case 604:
+		return CF_END_UNREACHABLE;
+	default:
+		return CF_END_FAILED;
+	}
+}
+
+/* A 2xx to our INVITE: the dialog is confirmed, and the ACK goes out. */
+static void
+on_invite_ok (CfCall *self, CfSipMessage *response)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CfSdpSession) sdp = NULL;
+	g_autoptr (CfSdpNegotiation) result = NULL;
+	guint32 cseq = 0;
+	gboolean ok = TRUE;
+
+	if (self->dialog == NULL) {
+		self->dialog = cf_sip_dialog_new_uac (self->invite, response, &error);
+		if (self->dialog == NULL) {
+			call_log (self, G_LOG_LEVEL_WARNING, "bad 2xx: %s", error->message);
+			end (self, CF_END_FAILED);
+			return;
+		}
+	} else if (self->ack != NULL) {
+		/* Another 2xx (a fork); we keep the first dialog. */
+		return;
+	}
+	cf_sip_message_get_cseq (self->invite, &cseq, NULL);
+
+	sdp = get_sdp_body (response, &error);
+	if (sdp != NULL)
+		result = cf_sdp_negotiator_process_answer (self->sdp, sdp, &error);
+	if (result == NULL) {
+		call_log (self,
+			  G_LOG_LEVEL_WARNING,
+			  "unusable answer: %s",
+			  error != NULL ? error->message : "the 2xx has no SDP");
+		ok = FALSE;
+	}
+	send_ack (self, cseq, NULL);
+
+	if (!ok || self->state == CF_CALL_STATE_ENDED) {
+		/* Answered after we gave up, or with SDP we can't use. */
+		send_bye (self);
+		end (self, CF_END_FAILED);
+		return;
+	}
+	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
+	apply_negotiation (self, result);
+	set_state (self, CF_CALL_STATE_ACTIVE);
+}
+
+static void
+on_invite_response (CfSipClientTransaction *transaction,
+		    CfSipMessage *response,
+		    const GError *error,
+		    gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+	guint status;
+
+	if (error != NULL) {
+		call_log (self, G_LOG_LEVEL_INFO, "INVITE failed: %s", error->message);
+		end (self, CF_END_UNREACHABLE);
+		return;
+	}
+	status = cf_sip_message_get_status (response);
+	if (status < 200) {
+		if (status > 100 && self->state == CF_CALL_STATE_DIALING)
+			set_state (self, CF_CALL_STATE_RINGING);
+		return;
+	}
+	if (status < 300) {
+		on_invite_ok (self, response);
+		return;
+	}
+	call_log (self, G_LOG_LEVEL_INFO, "INVITE answered %u %s", status, cf_sip_message_get_reason (response));
+	end (self, self->cancelled ? CF_END_CANCELLED : reason_for_status (status));
+}
+
+static void
+on_cancel_response (CfSipClientTransaction *transaction,
+		    CfSipMessage *response,
+		    const GError *error,
+		    gpointer user_data)
+{
+	if (error != NULL)
+		call_log (CF_CALL (user_data), G_LOG_LEVEL_DEBUG, "CANCEL: %s", error->message);
+}
+
+static void
+cancel_invite (CfCall *self)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CfSipClientTransaction) t = NULL;
+
+	self->cancelled = TRUE;
+	if (self->invite_transaction == NULL)
+		return;
+	t = cf_sip_stack_cancel (self->stack,
+				 self->invite_transaction,
+				 on_cancel_response,
+				 g_object_ref (self),
+				 g_object_unref,
+				 &error);
+	if (t == NULL)
+		call_log (self, G_LOG_LEVEL_DEBUG, "cannot CANCEL: %s", error->message);
+}
+
+static gboolean
+on_no_answer (gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+
+	self->no_answer_timer = 0;
+	call_log (self, G_LOG_LEVEL_INFO, "no answer");
+	if (self->direction == CF_CALL_DIRECTION_OUTGOING)
+		cancel_invite (self);
+	else if (self->invite_server != NULL)
+		respond (self, self->invite_server, 480, "Temporarily Unavailable");
+	end (self, CF_END_NO_ANSWER);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+start_no_answer_timer (CfCall *self)
+{
+	self->no_answer_timer = g_timeout_add_seconds (cf_settings_get_no_answer_timeout (self->settings),
+						       on_no_answer,
+						       self);
+}
+
+static char *
+local_identity (CfCall *self)
+{
+	const char *account = cf_settings_get_account_uri (self->settings);
+	const char *name = cf_settings_get_display_name (self->settings);
+	g_autofree char *uri = NULL;
+	g_autofree char *escaped = NULL;
+
+	if (account != NULL) {
+		uri = g_strdup (account);
+	} else {
+		/* No account: our Contact without its transport is the best we have. */
+		g_autoptr (CfSipUri) contact = cf_sip_uri_parse (self->contact, NULL);
+		if (contact != NULL)
+			g_clear_pointer (&contact->params, g_ptr_array_unref);
+		if (contact != NULL)
+			contact->params = g_ptr_array_new ();
+		uri = contact != NULL ? cf_sip_uri_to_string (contact) : g_strdup (self->contact);
+	}
+	if (name == NULL)
+		return g_strdup_printf ("<%s>;tag=%s", uri, self->local_tag);
+	escaped = g_strescape (name, NULL);
+	return g_strdup_printf ("\"%s\" <%s>;tag=%s", escaped, uri, self->local_tag);
+}
+
+static void
+on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (CfCall) self = CF_CALL (user_data);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CfSipDestination) dest = NULL;
+	g_autoptr (CfSdpSession) offer = NULL;
+	g_autofree char *host = NULL;
+	g_autofree char *from = NULL;
+	g_autofree char *to = NULL;
+	g_autofree char *contact = NULL;
+
+	dest = cf_sip_stack_resolve_finish (CF_SIP_STACK (source), result, &error);
+	g_clear_object (&self->resolving);
+	if (self->state == CF_CALL_STATE_ENDED)
+		return;
+	if (dest == NULL) {
+		call_log (self, G_LOG_LEVEL_INFO, "cannot resolve the target: %s", error->message);
+		end (self, CF_END_UNREACHABLE);
+		return;
+	}
+	self->contact = make_contact (self, dest, &host, &error);
+	if (self->contact == NULL || !prepare_sdp (self, host, &error)
+	    || (offer = cf_sdp_negotiator_create_offer (self->sdp, &error)) == NULL) {
+		call_log (self, G_LOG_LEVEL_WARNING, "cannot call: %s", error->message);
+		end (self, CF_END_FAILED);
+		return;
+	}
+
+	from = local_identity (self);
+	to = g_strdup_printf ("<%s>", self->target_uri);
+	contact = g_strdup_printf ("<%s>", self->contact);
+	self->invite = cf_sip_message_new_request ("INVITE", self->target_uri);
+	cf_sip_message_add_header (self->invite, "Max-Forwards", "70");
+	cf_sip_message_add_header (self->invite, "From", from);
+	cf_sip_message_add_header (self->invite, "To", to);
+	cf_sip_message_add_header (self->invite, "Call-ID", self->call_id);
+	cf_sip_message_add_header (self->invite, "CSeq", "1 INVITE");
+	cf_sip_message_add_header (self->invite, "Contact", contact);
+	cf_sip_message_add_header (self->invite, "Allow", CF_ALLOW);
+	add_common_headers (self->invite);
+	set_sdp_body (self->invite, offer);
+
+	self->invite_transaction = cf_sip_stack_send_request (self->stack,
+							      self->invite,
+							      NULL,
+							      on_invite_response,
+							      g_object_ref (self),
+							      g_object_unref,
+							      &error);
+	if (self->invite_transaction == NULL) {
+		call_log (self, G_LOG_LEVEL_INFO, "cannot send INVITE: %s", error->message);
+		end (self, CF_END_UNREACHABLE);
+		return;
+	}
+	g_clear_pointer (&self->invite, cf_sip_message_unref);
+	/* The transaction's copy carries the Via the stack added: keep that one. */
+	self->invite = cf_sip_message_ref (cf_sip_client_transaction_get_request (self->invite_transaction));
+}
+
+void
+cf_call_start_outgoing (CfCall *self)
+{
+	call_log (self, G_LOG_LEVEL_INFO, "calling %s", cf_redact (self->target_uri));
+	start_no_answer_timer (self);
+	self->resolving = g_cancellable_new ();
+	cf_sip_stack_resolve_async (self->stack,
+				    self->target_uri,
+				    self->resolving,
+				    on_resolved,
+				    g_object_ref (self));
+}
+
+CfCall *
+cf_call_new_outgoing (guint id, CfSipStack *stack, CfSettings *settings, const char *uri, GError **error)
+{
+	g_autoptr (GError) local_error = NULL;
+	g_autoptr (CfSipUri) parsed = NULL;
+	CfCall *self;
+
+	if (strlen (uri) > CF_SIP_MAX_URI_LENGTH
+	    || (parsed = cf_sip_uri_parse (uri, &local_error)) == NULL) {
+		g_set_error (error,
+			     CF_ERROR,
+			     CF_ERROR_INVALID_ARGUMENT,
+			     "'%s' is not a SIP URI: %s",
+			     uri,
+			     local_error != NULL ? local_error->message : "too long");
+		return NULL;
+	}
+	self = g_object_new (CF_TYPE_CALL, NULL);
+	self->id = id;
+	self->direction = CF_CALL_DIRECTION_OUTGOING;
+	self->state = CF_CALL_STATE_DIALING;
+	self->stack = g_object_ref (stack);
+	self->settings = g_object_ref (settings);
+	self->target_uri = cf_sip_uri_to_string (parsed);
+	self->remote_uri = g_strdup (self->target_uri);
+	self->call_id = cf_sip_new_token ();
+	self->local_tag = cf_sip_new_token ();
+	return self;
+}
+
+/* ---- incoming ---- */
+
+CfCall *
+cf_call_new_incoming (guint id,
+		      CfSipStack *stack,
+		      CfSettings *settings,
+		      CfSipServerTransaction *transaction,
+		      GError **error)
+{
+	g_autoptr (CfCall) self = g_object_new (CF_TYPE_CALL, NULL);
+	CfSipMessage *invite = cf_sip_server_transaction_get_request (transaction);
+	const CfSipFlow *flow = cf_sip_server_transaction_get_flow (transaction);
+	g_autoptr (CfSipDestination) back = cf_sip_destination_new (flow->kind, flow->remote, NULL);
+	g_autoptr (CfSipNameAddr) from = NULL;
+	g_autoptr (CfSdpSession) offer = NULL;
+	g_autoptr (CfSdpNegotiation) result = NULL;
+	g_autoptr (GError) local_error = NULL;
+	g_autoptr (CfSipMessage) ringing = NULL;
+	g_autofree char *host = NULL;
+	g_autofree char *contact = NULL;
+
+	self->id = id;
+	self->direction = CF_CALL_DIRECTION_INCOMING;
+	self->state = CF_CALL_STATE_INCOMING;
+	self->stack = g_object_ref (stack);
+	self->settings = g_object_ref (settings);
+	self->call_id = g_strdup (cf_sip_message_get_call_id (invite));
+	self->local_tag = cf_sip_new_token ();
+	self->invite_server = g_object_ref (transaction);
+
+	from = cf_sip_message_get_from (invite, &local_error);
+	if (from == NULL || from->uri == NULL) {
+		respond (self, transaction, 400, "Bad From");
+		g_set_error (error, CF_ERROR, CF_ERROR_INVALID_ARGUMENT, "bad From");
+		return NULL;
+	}
+	self->remote_uri = cf_sip_uri_to_string (from->uri);
+	self->remote_name = g_strdup (from->display_name != NULL ? from->display_name : "");
+	if (!g_utf8_validate (self->remote_name, -1, NULL)) {
+		g_free (self->remote_name);
+		self->remote_name = g_strdup ("");
+	}
+
+	self->contact = make_contact (self, back, &host, &local_error);
+	if (self->contact == NULL || !prepare_sdp (self, host, &local_error)) {
+		respond (self, transaction, 500, NULL);
+		g_propagate_error (error, g_steal_pointer (&local_error));
+		return NULL;
+	}
+	self->dialog = cf_sip_dialog_new_uas (invite, self->local_tag, self->contact, &local_error);
+	if (self->dialog == NULL) {
+		respond (self, transaction, 400, NULL);
+		g_propagate_error (error, g_steal_pointer (&local_error));
+		return NULL;
+	}
+
+	offer = get_sdp_body (invite, &local_error);
+	if (local_error != NULL) {
+		respond (self, transaction, 400, "Bad SDP");
+		g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "bad offer: ");
+		return NULL;
+	}
+	if (offer != NULL) {
+		self->prepared_answer = cf_sdp_negotiator_create_answer (self->sdp, offer, &result, &local_error);
+		if (self->prepared_answer == NULL) {
+			respond (self, transaction, 488, NULL);
+			g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "offer refused: ");
+			return NULL;
+		}
+		apply_negotiation (self, result);
+	}
+
+	ringing = cf_sip_message_new_response_to (invite, 180, NULL, self->local_tag);
+	contact = g_strdup_printf ("<%s>", self->contact);
+	cf_sip_message_set_header (ringing, "Contact", contact);
+	add_common_headers (ringing);
+	if (!cf_sip_server_transaction_respond (transaction, ringing, &local_error))
+		call_log (self, G_LOG_LEVEL_DEBUG, "cannot send 180: %s", local_error->message);
+	call_log (self, G_LOG_LEVEL_INFO, "incoming from %s", cf_redact (self->remote_uri));
+	start_no_answer_timer (self);
+	return g_steal_pointer (&self);
+}
+
+gboolean
+cf_call_answer (CfCall *self, GError **error)
+{
+	g_autoptr (CfSipMessage) ok = NULL;
+	g_autoptr (GError) local_error = NULL;
+	CfSipMessage *invite;
+
+	if (self->state != CF_CALL_STATE_INCOMING) {
+		g_set_error (error,
+			     CF_ERROR,
+			     CF_ERROR_WRONG_STATE,
+			     "only an incoming call can be answered (the call is %s)",
+			     cf_call_state_to_string (self->state));
+		return FALSE;
+	}
+	invite = cf_sip_server_transaction_get_request (self->invite_server);
+	ok = cf_sip_message_new_response_to (invite, 200, NULL, self->local_tag);
+	if (!fill_ok (self, ok, self->prepared_answer, &local_error)
+	    || !send_ok (self, self->invite_server, ok, &local_error)) {
+		call_log (self, G_LOG_LEVEL_WARNING, "cannot answer: %s", local_error->message);
+		end (self, CF_END_FAILED);
+		g_set_error (error, CF_ERROR, CF_ERROR_FAILED, "cannot answer: %s", local_error->message);
+		return FALSE;
+	}
+	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
+	g_clear_object (&self->invite_server);
+	set_state (self, CF_CALL_STATE_ACTIVE);
+	return TRUE;
+}
+
+gboolean
+cf_call_reject (CfCall *self, GError **error)
+{
+	if (self->state != CF_CALL_STATE_INCOMING) {
+		g_set_error (error,
+			     CF_ERROR,
+			     CF_ERROR_WRONG_STATE,
+			     "only an incoming call can be rejected (the call is %s)",
+			     cf_call_state_to_string (self->state));
+		return FALSE;
+	}
+	respond (self, self->invite_server, 603, "Decline");
+	g_clear_object (&self->invite_server);
+	end (self, CF_END_REJECTED);
+	return TRUE;
+}
+
+gboolean
+cf_call_hangup (CfCall *self, GError **error)
+{
+	switch (self->state) {
+	case CF_CALL_STATE_DIALING:
+	case CF_CALL_STATE_RINGING:
+		cancel_invite (self);
+		end (self, CF_END_CANCELLED);
+		return TRUE;
+	case CF_CALL_STATE_INCOMING:
+		return cf_call_reject (self, error);
+	case CF_CALL_STATE_ACTIVE:
+	case CF_CALL_STATE_HELD:
+		stop_ok_retransmission (self);
+		send_bye (self);
+		end (self, CF_END_LOCAL_HANGUP);
+		return TRUE;
+	case CF_CALL_STATE_ENDED:
+		break;
+	}
+	g_set_error (error, CF_ERROR, CF_ERROR_WRONG_STATE, "the call has ended");
+	return FALSE;
+}
+
+void
+cf_call_terminate (CfCall *self)
+{
+	if (self->state != CF_CALL_STATE_ENDED)
+		cf_call_hangup (self, NULL);
+}
+
+/* ---- hold and resume: re-INVITEs we send ---- */
+
+static void
+on_reinvite_response (CfSipClientTransaction *transaction,
+		      CfSipMessage *response,
+		      const GError *error,
+		      gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+	g_autoptr (GTask) task = NULL;
+	g_autoptr (GError) local_error = NULL;
+	g_autoptr (CfSdpSession) sdp = NULL;
+	g_autoptr (CfSdpNegotiation) result = NULL;
+	guint32 cseq = 0;
+	guint status;
+
+	if (error == NULL && cf_sip_message_get_status (response) < 200)
+		return;
+	task = g_steal_pointer (&self->reinvite_task);
+	g_clear_object (&self->reinvite);
+	if (self->state == CF_CALL_STATE_ENDED) {
+		if (error == NULL && cf_sip_message_get_status (response) < 300) {
+			cf_sip_message_get_cseq (cf_sip_client_transaction_get_request (transaction), &cseq, NULL);
+			send_ack (self, cseq, NULL);
+		}
+		return;
+	}
+	if (error != NULL) {
+		/* §14.1: a timeout or transport failure of a re-INVITE ends the call. */
+		cf_sdp_negotiator_cancel_offer (self->sdp);
+		send_bye (self);
+		end (self, CF_END_FAILED);
+		if (task != NULL)
+			g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "no answer from the other side");
+		return;
+	}
+	status = cf_sip_message_get_status (response);
+	if (status >= 300) {
+		cf_sdp_negotiator_cancel_offer (self->sdp);
+		cf_sdp_negotiator_set_direction (self->sdp,
+						 self->state == CF_CALL_STATE_HELD ? CF_SDP_DIRECTION_SENDONLY
+										   : CF_SDP_DIRECTION_SENDRECV);
+		if (status == 481 || status == 408) {
+			end (self, CF_END_FAILED);
+		}
+		if (task != NULL)
+			g_task_return_new_error (task,
+						 CF_ERROR,
+						 status == 491 ? CF_ERROR_BUSY : CF_ERROR_REJECTED,
+						 "the other side answered %u %s",
+						 status,
+						 cf_sip_message_get_reason (response));
+		return;
+	}
+
+	cf_sip_message_get_cseq (cf_sip_client_transaction_get_request (transaction), &cseq, NULL);
+	cf_sip_dialog_receive_refresh_response (self->dialog, response);
+	send_ack (self, cseq, NULL);
+	sdp = get_sdp_body (response, &local_error);
+	if (sdp != NULL)
+		result = cf_sdp_negotiator_process_answer (self->sdp, sdp, &local_error);
+	if (result == NULL) {
+		call_log (self,
+			  G_LOG_LEVEL_WARNING,
+			  "unusable answer to re-INVITE: %s",
+			  local_error != NULL ? local_error->message : "no SDP");
+		send_bye (self);
+		end (self, CF_END_FAILED);
+		if (task != NULL)
+			g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "the other side's answer is unusable");
+		return;
+	}
+	apply_negotiation (self, result);
+	set_state (self, self->reinvite_state);
+	if (task != NULL)
+		g_task_return_boolean (task, TRUE);
+}
+
+static void
+send_reinvite (CfCall *self, CfCallState from, CfCallState to, GTask *task)
+{
+	g_autoptr (CfSdpSession) offer = NULL;
+	g_autoptr (CfSipMessage) reinvite = NULL;
+	g_autoptr (GError) error = NULL;
+	gboolean hold = to == CF_CALL_STATE_HELD;
+
+	if (self->state != from) {
+		g_task_return_new_error (task,
+					 CF_ERROR,
+					 CF_ERROR_WRONG_STATE,
+					 "the call is %s, not %s",
+					 cf_call_state_to_string (self->state),
+					 cf_call_state_to_string (from));
+		return;
+	}
+	if (self->reinvite != NULL || self->ok != NULL) {
+		g_task_return_new_error (task,
+					 CF_ERROR,
+					 CF_ERROR_BUSY,
+					 "another change of the call is in progress");
+		return;
+	}
+	cf_sdp_negotiator_set_direction (self->sdp,
+					 hold ? CF_SDP_DIRECTION_SENDONLY : CF_SDP_DIRECTION_SENDRECV);
+	offer = cf_sdp_negotiator_create_offer (self->sdp, &error);
+	if (offer == NULL) {
+		g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "%s", error->message);
+		return;
+	}
+	reinvite = cf_sip_dialog_create_request (self->dialog, "INVITE");
+	cf_sip_message_set_header (reinvite, "Allow", CF_ALLOW);
+	set_sdp_body (reinvite, offer);
+	self->reinvite = send_in_dialog (self, reinvite, on_reinvite_response, &error);
+	if (self->reinvite == NULL) {
+		cf_sdp_negotiator_cancel_offer (self->sdp);
+		g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "%s", error->message);
+		return;
+	}
+	call_log (self, G_LOG_LEVEL_INFO, "%s", hold ? "holding" : "resuming");
+	self->reinvite_state = to;
+	self->reinvite_task = g_object_ref (task);
+}
+
+void
+cf_call_hold_async (CfCall *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+	g_task_set_source_tag (task, cf_call_hold_async);
+	send_reinvite (self, CF_CALL_STATE_ACTIVE, CF_CALL_STATE_HELD, task);
+}
+
+gboolean
+cf_call_hold_finish (CfCall *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cf_call_resume_async (CfCall *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+	g_task_set_source_tag (task, cf_call_resume_async);
+	send_reinvite (self, CF_CALL_STATE_HELD, CF_CALL_STATE_ACTIVE, task);
+}
+
+gboolean
+cf_call_resume_finish (CfCall *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- chat ---- */
+
+static void
+on_message_response (CfSipClientTransaction *transaction,
+		     CfSipMessage *response,
+		     const GError *error,
+		     gpointer user_data)
+{
+	GTask *task = G_TASK (user_data);
+	guint status;
+
+	if (error != NULL) {
+		g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "not delivered: %s", error->message);
+		return;
+	}
+	status = cf_sip_message_get_status (response);
+	if (status < 200)
+		return;
+	if (status < 300)
+		g_task_return_boolean (task, TRUE);
+	else
+		g_task_return_new_error (task,
+					 CF_ERROR,
+					 CF_ERROR_REJECTED,
+					 "the other side refused the message: %u %s",
+					 status,
+					 cf_sip_message_get_reason (response));
+}
+
+void
+cf_call_send_message_async (CfCall *self,
+			    const char *text,
+			    GAsyncReadyCallback callback,
+			    gpointer user_data)
+{
+	g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+	g_autoptr (CfSipMessage) msg = NULL;
+	g_autoptr (CfSipClientTransaction) t = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autofree char *next_hop = NULL;
+	gsize len = strlen (text);
+
+	if (self->state != CF_CALL_STATE_ACTIVE && self->state != CF_CALL_STATE_HELD) {
+		g_task_return_new_error (task,
+					 CF_ERROR,
+					 CF_ERROR_WRONG_STATE,
+					 "chat needs an established call (the call is %s)",
+					 cf_call_state_to_string (self->state));
+		return;
+	}
+	if (len == 0 || len > CF_CALL_MAX_MESSAGE_LENGTH || !g_utf8_validate (text, len, NULL)) {
+		g_task_return_new_error (task,
+					 CF_ERROR,
+					 CF_ERROR_INVALID_ARGUMENT,
+					 "a message is 1 to %d bytes of UTF-8",
+					 CF_CALL_MAX_MESSAGE_LENGTH);
+		return;
+	}
+	msg = cf_sip_dialog_create_request (self->dialog, "MESSAGE");
+	cf_sip_message_set_body (msg, "text/plain;charset=UTF-8", text, len);
+	add_common_headers (msg);
+	next_hop = cf_sip_dialog_dup_next_hop (self->dialog);
+	t = cf_sip_stack_send_request (self->stack,
+				       msg,
+				       next_hop,
+				       on_message_response,
+				       g_object_ref (task),
+				       g_object_unref,
+				       &error);
+	if (t == NULL)
+		g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "not sent: %s", error->message);
+}
+
+gboolean
+cf_call_send_message_finish (CfCall *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+receive_message (CfCall *self, CfSipServerTransaction *transaction, CfSipMessage *request)
+{
+	const char *type = cf_sip_message_get_header (request, "Content-Type");
+	gsize len = 0;
+	const char *body = cf_sip_message_get_body (request, &len);
+	g_autofree char *text = NULL;
+
+	if (type == NULL || g_ascii_strncasecmp (type, "text/plain", 10) != 0) {
+		g_autoptr (CfSipMessage) r = cf_sip_message_new_response_to (request, 415, NULL, NULL);
+		cf_sip_message_set_header (r, "Accept", "text/plain");
+		cf_sip_server_transaction_respond (transaction, r, NULL);
+		return;
+	}
+	if (len == 0 || len > CF_CALL_MAX_MESSAGE_LENGTH) {
+		respond (self, transaction, len == 0 ? 400 : 413, NULL);
+		return;
+	}
+	respond (self, transaction, 200, NULL);
+	text = g_utf8_make_valid (body, len);
+	call_log (self, G_LOG_LEVEL_DEBUG, "message received: %s", cf_redact (text));
+	g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, text, (guint64) g_get_real_time ());
+}
+
+/* ---- requests from the other side ---- */
+
+static void
+receive_reinvite (CfSipServerTransaction *transaction, CfCall *self, CfSipMessage *request)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CfSdpSession) offer = NULL;
+	g_autoptr (CfSdpSession) answer = NULL;
+	g_autoptr (CfSdpNegotiation) result = NULL;
+	g_autoptr (CfSipMessage) ok = NULL;
+
+	if (self->reinvite != NULL || self->ok != NULL) {
+		/* §14.2: our own offer is pending (glare). */
+		respond (self, transaction, 491, NULL);
+		return;
+	}
+	offer = get_sdp_body (request, &error);
+	if (error != NULL) {
+		respond (self, transaction, 400, "Bad SDP");
+		return;
+	}
+	if (offer != NULL) {
+		answer = cf_sdp_negotiator_create_answer (self->sdp, offer, &result, &error);
+		if (answer == NULL) {
+			respond (self, transaction, 488, NULL);
+			return;
+		}
+	}
+	ok = cf_sip_message_new_response_to (request, 200, NULL, self->local_tag);
+	if (!fill_ok (self, ok, answer, &error) || !send_ok (self, transaction, ok, &error)) {
+		call_log (self, G_LOG_LEVEL_WARNING, "cannot answer a re-INVITE: %s", error->message);
+		return;
+	}
+	if (result != NULL)
+		apply_negotiation (self, result);
+}
+
+void
+cf_call_handle_request (CfCall *self, CfSipServerTransaction *transaction)
+{
+	CfSipMessage *request = cf_sip_server_transaction_get_request (transaction);
+	CfSipMethod method = cf_sip_message_get_method_id (request);
+	g_autoptr (GError) error = NULL;
+
+	if (self->dialog == NULL || self->state == CF_CALL_STATE_ENDED) {
+		respond (self, transaction, 481, NULL);
+		return;
+	}
+	if (!cf_sip_dialog_receive_request (self->dialog, request, &error)) {
+		call_log (self, G_LOG_LEVEL_DEBUG, "%s", error->message);
+		respond (self, transaction, 500, "CSeq Out Of Order");
+		return;
+	}
+	switch (method) {
+	case CF_SIP_METHOD_BYE:
+		respond (self, transaction, 200, NULL);
+		stop_ok_retransmission (self);
+		end (self, CF_END_REMOTE_HANGUP);
+		return;
+	case CF_SIP_METHOD_INVITE:
+		if (self->state == CF_CALL_STATE_INCOMING) {
+			respond (self, transaction, 491, NULL);
+			return;
+		}
+		receive_reinvite (transaction, self, request);
+		return;
+	case CF_SIP_METHOD_MESSAGE:
+		receive_message (self, transaction, request);
+		return;
+	case CF_SIP_METHOD_OPTIONS:
+		respond (self, transaction, 200, NULL);
+		return;
+	default: {
+		g_autoptr (CfSipMessage) r = cf_sip_message_new_response_to (request, 405, NULL, NULL);
+		cf_sip_message_set_header (r, "Allow", CF_ALLOW);
+		cf_sip_server_transaction_respond (transaction, r, NULL);
+		return;
+	}
+	}
+}
+
+void
+cf_call_handle_cancel (CfCall *self, CfSipServerTransaction *cancel)
+{
+	respond (self, cancel, 200, NULL);
+	if (self->state != CF_CALL_STATE_INCOMING || self->invite_server == NULL)
+		return;
+	respond (self, self->invite_server, 487, NULL);
+	g_clear_object (&self->invite_server);
+	end (self, CF_END_CANCELLED);
+}
+
+void
+cf_call_handle_ack (CfCall *self, CfSipMessage *ack)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CfSdpSession) answer = NULL;
+	g_autoptr (CfSdpNegotiation) result = NULL;
+
+	if (self->ok == NULL)
+		return;
+	stop_ok_retransmission (self);
+	if (!self->offer_in_ok)
+		return;
+	/* Our 2xx carried the offer: the ACK must carry the answer. */
+	self->offer_in_ok = FALSE;
+	answer = get_sdp_body (ack, &error);
+	if (answer != NULL)
+		result = cf_sdp_negotiator_process_answer (self->sdp, answer, &error);
+	if (result == NULL) {
+		call_log (self,
+			  G_LOG_LEVEL_WARNING,
+			  "the ACK has no usable answer: %s",
+			  error != NULL ? error->message : "no SDP");
+		cf_sdp_negotiator_cancel_offer (self->sdp);
+		send_bye (self);
+		end (self, CF_END_FAILED);
+		return;
+	}
+	apply_negotiation (self, result);
+}
+
+void
+cf_call_handle_stray_response (CfCall *self, CfSipMessage *response)
+{
+	g_autofree char *next_hop = NULL;
+	guint32 cseq = 0;
+	guint32 acked = 0;
+
+	/* A retransmitted 2xx to an INVITE we acknowledged: acknowledge again. */
+	if (self->ack == NULL || self->dialog == NULL || cf_sip_message_get_status (response) / 100 != 2)
+		return;
+	cf_sip_message_get_cseq (response, &cseq, NULL);
+	cf_sip_message_get_cseq (self->ack, &acked, NULL);
+	if (cseq != acked)
+		return;
+	next_hop = cf_sip_dialog_dup_next_hop (self->dialog);
+	cf_sip_stack_send_stateless (self->stack, self->ack, next_hop, NULL);
+}
+
+gboolean
+cf_call_matches (CfCall *self, CfSipMessage *msg)
+{
+	g_autofree char *tag = NULL;
+
+	if (self->dialog != NULL)
+		return cf_sip_dialog_matches (self->dialog, msg);
+	if (g_strcmp0 (cf_sip_message_get_call_id (msg), self->call_id) != 0)
+		return FALSE;
+	tag = cf_sip_message_is_request (msg) ? cf_sip_message_get_to_tag (msg)
+					      : cf_sip_message_get_from_tag (msg);
+	return g_strcmp0 (tag, self->local_tag) == 0;
+}
+
+gboolean
+cf_call_has_invite_transaction (CfCall *self, CfSipServerTransaction *invite)
+{
+	return self->invite_server != NULL && self->invite_server == invite;
+}
+
+/* ---- GObject ---- */
+
+guint
+cf_call_get_id (CfCall *self)
+{
+	return self->id;
+}
+
+CfCallState
+cf_call_get_state (CfCall *self)
+{
+	return self->state;
+}
+
+const char *
+cf_call_get_end_reason (CfCall *self)
+{
+	return self->end_reason != NULL ? self->end_reason : "";
+}
+
+CfCallDirection
+cf_call_get_direction (CfCall *self)
+{
+	return self->direction;
+}
+
+const char *
+cf_call_get_remote_uri (CfCall *self)
+{
+	return self->remote_uri != NULL ? self->remote_uri : "";
+}
+
+const char *
+cf_call_get_remote_name (CfCall *self)
+{
+	return self->remote_name != NULL ? self->remote_name : "";
+}
+
+gboolean
+cf_call_get_remote_held (CfCall *self)
+{
+	return self->remote_held;
+}
+
+guint64
+cf_call_get_start_time (CfCall *self)
+{
+	return self->start_time;
+}
+
+guint64
+cf_call_get_ring_time (CfCall *self)
+{
+	return self->ring_time;
+}
+
+guint64
+cf_call_get_end_time (CfCall *self)
+{
+	return self->end_time;
+}
+
+const char *const *
+cf_call_get_features (CfCall *self)
+{
+	return (const char *const *) self->features;
+}
+
+static void
+cf_call_init (CfCall *self)
+{
+	self->features = g_new0 (char *, 1);
+	self->ring_time = g_get_real_time ();
+}
+
+static void
+cf_call_dispose (GObject *object)
+{
+	CfCall *self = CF_CALL (object);
+
+	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
+	stop_ok_retransmission (self);
+	G_OBJECT_CLASS (cf_call_parent_class)->dispose (object);
+}
+
+static void
+cf_call_finalize (GObject *object)
+{
+	CfCall *self = CF_CALL (object);
+
+	g_free (self->end_reason);
+	g_free (self->remote_uri);
+	g_free (self->remote_name);
+	g_strfreev (self->features);
+	g_clear_object (&self->stack);
+	g_clear_object (&self->settings);
+	g_free (self->target_uri);
+	g_free (self->call_id);
+	g_free (self->local_tag);
+	g_free (self->contact);
+	g_clear_pointer (&self->dialog, cf_sip_dialog_unref);
+	g_clear_pointer (&self->sdp, cf_sdp_negotiator_free);
+	if (self->media_socket != NULL)
+		g_socket_close (self->media_socket, NULL);
+	g_clear_object (&self->media_socket);
+	g_clear_pointer (&self->invite, cf_sip_message_unref);
+	g_clear_object (&self->invite_transaction);
+	g_clear_object (&self->resolving);
+	g_clear_pointer (&self->ack, cf_sip_message_unref);
+	g_clear_object (&self->invite_server);
+	g_clear_pointer (&self->prepared_answer, cf_sdp_session_free);
+	g_clear_object (&self->reinvite);
+	g_clear_object (&self->reinvite_task);
+	G_OBJECT_CLASS (cf_call_parent_class)->finalize (object);
+}
+
+static void
+cf_call_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+	CfCall *self = CF_CALL (object);
+
+	switch (prop_id) {
+	case PROP_ID:
+		g_value_set_uint (value, self->id);
+		break;
+	case PROP_STATE:
+		g_value_set_uint (value, self->state);
+		break;
+	case PROP_END_REASON:
+		g_value_set_string (value, cf_call_get_end_reason (self));
+		break;
+	case PROP_DIRECTION:
+		g_value_set_uint (value, self->direction);
+		break;
+	case PROP_REMOTE_URI:
+		g_value_set_string (value, cf_call_get_remote_uri (self));
+		break;
+	case PROP_REMOTE_NAME:
+		g_value_set_string (value, cf_call_get_remote_name (self));
+		break;
+	case PROP_REMOTE_HELD:
+		g_value_set_boolean (value, self->remote_held);
+		break;
+	case PROP_START_TIME:
+		g_value_set_uint64 (value, self->start_time);
+		break;
+	case PROP_FEATURES:
+		g_value_set_boxed (value, self->features);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+	}
+}
+
+static void
+cf_call_class_init (CfCallClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+	object_class->dispose = cf_call_dispose;
+	object_class->finalize = cf_call_finalize;
+	object_class->get_property = cf_call_get_property;
+
+	props[PROP_ID] = g_param_spec_uint ("id", NULL, NULL, 0, G_MAXUINT, 0, flags);
+	props[PROP_STATE] = g_param_spec_uint ("state", NULL, NULL, 0, CF_CALL_STATE_ENDED, 0, flags);
+	props[PROP_END_REASON] = g_param_spec_string ("end-reason", NULL, NULL, "", flags);
+	props[PROP_DIRECTION] = g_param_spec_uint ("direction", NULL, NULL, 0, 1, 0, flags);
+	props[PROP_REMOTE_URI] = g_param_spec_string ("remote-uri", NULL, NULL, "", flags);
+	props[PROP_REMOTE_NAME] = g_param_spec_string ("remote-name", NULL, NULL, "", flags);
+	props[PROP_REMOTE_HELD] = g_param_spec_boolean ("remote-held", NULL, NULL, FALSE, flags);
+	props[PROP_START_TIME] = g_param_spec_uint64 ("start-time", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+	props[PROP_FEATURES] = g_param_spec_boxed ("features", NULL, NULL, G_TYPE_STRV, flags);
+	g_object_class_install_properties (object_class, N_PROPS, props);
+
+	signals[SIGNAL_MESSAGE_RECEIVED] = g_signal_new ("message-received",
+							 G_TYPE_FROM_CLASS (klass),
+							 G_SIGNAL_RUN_LAST,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL,
+							 G_TYPE_NONE,
+							 2,
+							 G_TYPE_STRING,
+							 G_TYPE_UINT64);
+	signals[SIGNAL_ENDED] = g_signal_new ("ended",
+					      G_TYPE_FROM_CLASS (klass),
+					      G_SIGNAL_RUN_LAST,
+					      0,
+					      NULL,
+					      NULL,
+					      NULL,
+					      G_TYPE_NONE,
+					      0);
+}

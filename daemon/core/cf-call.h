@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* One call: its state machine and its SIP session (the INVITE dialog, the
+ * offer/answer, hold, chat). Created by CfUserAgent, which routes requests
+ * and responses of the call's dialog to it.
+ *
+ * States: dialing -> ringing -> active <-> held -> ended (outgoing);
+ *         incoming -> active <-> held -> ended (incoming).
+ * Every change is announced with notify, so the D-Bus object mirrors it.
+ */
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+	CF_CALL_STATE_DIALING,
+	CF_CALL_STATE_RINGING,
+	CF_CALL_STATE_INCOMING,
+	CF_CALL_STATE_ACTIVE,
+	CF_CALL_STATE_HELD,
+	CF_CALL_STATE_ENDED,
+} CfCallState;
+
+/* "dialing", "ringing", ... as on D-Bus. (transfer none) */
+const char *cf_call_state_to_string (CfCallState state);
+
+typedef enum {
+	CF_CALL_DIRECTION_OUTGOING,
+	CF_CALL_DIRECTION_INCOMING,
+} CfCallDirection;
+
+const char *cf_call_direction_to_string (CfCallDirection direction);
+
+/* End reasons, as on D-Bus. */
+#define CF_END_LOCAL_HANGUP "local-hangup"
+#define CF_END_REMOTE_HANGUP "remote-hangup"
+#define CF_END_REJECTED "rejected"
+#define CF_END_BUSY "busy"
+#define CF_END_NO_ANSWER "no-answer"
+#define CF_END_CANCELLED "cancelled"
+#define CF_END_UNREACHABLE "unreachable"
+#define CF_END_FAILED "failed"
+
+#define CF_CALL_MAX_MESSAGE_LENGTH 4000
+
+#define CF_TYPE_CALL (cf_call_get_type ())
+G_DECLARE_FINAL_TYPE (CfCall, cf_call, CF, CALL, GObject)
+
+/* Properties (read-only, notify on change): "id" (guint), "state"
+ * (CfCallState as guint), "end-reason" (string, "" until ended), "direction"
+ * (guint), "remote-uri", "remote-name" (strings), "remote-held" (boolean),
+ * "start-time" (guint64, µs since the epoch, 0 until answered), "ring-time"
+ * (guint64, when it was created), "features" (GStrv).
+ *
+ * Signals: ::message-received (const char *text, guint64 time_us);
+ * ::ended (): once, after State became ended (the user agent records history
+ * and later drops the call). */
+
+guint cf_call_get_id (CfCall *self);
+CfCallState cf_call_get_state (CfCall *self);
+const char *cf_call_get_end_reason (CfCall *self);
+CfCallDirection cf_call_get_direction (CfCall *self);
+const char *cf_call_get_remote_uri (CfCall *self);
+const char *cf_call_get_remote_name (CfCall *self);
+gboolean cf_call_get_remote_held (CfCall *self);
+guint64 cf_call_get_start_time (CfCall *self);
+guint64 cf_call_get_ring_time (CfCall *self);
+guint64 cf_call_get_end_time (CfCall *self);
+/* (transfer none) NULL-terminated */
+const char *const *cf_call_get_features (CfCall *self);
+
+/* The user's actions. Each fails with CF_ERROR_WRONG_STATE when the state
+ * does not allow it. Hold, Resume and SendMessage complete when the peer
+ * answered. */
+gboolean cf_call_answer (CfCall *self, GError **error);
+gboolean cf_call_reject (CfCall *self, GError **error);
+gboolean cf_call_hangup (CfCall *self, GError **error);
+
+void cf_call_hold_async (CfCall *self, GAsyncReadyCallback callback, gpointer user_data);
+gboolean cf_call_hold_finish (CfCall *self, GAsyncResult *result, GError **error);
+void cf_call_resume_async (CfCall *self, GAsyncReadyCallback callback, gpointer user_data);
+gboolean cf_call_resume_finish (CfCall *self, GAsyncResult *result, GError **error);
+void cf_call_send_message_async (CfCall *self,
+				 const char *text,
+				 GAsyncReadyCallback callback,
+				 gpointer user_data);
+gboolean cf_call_send_message_finish (CfCall *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

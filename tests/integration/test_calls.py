@@ -1,0 +1,212 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Calls between two daemons, each on its own private bus, over UDP, TCP and
+TLS on loopback, driven only over D-Bus as a user's client would."""
+import dbus
+import pytest
+
+from confab_harness import (CallWatcher, call_async, call_iface, call_props, dial, free_port,
+                            manager_iface, peer_config, wait_reply, wait_until)
+
+
+class Peer:
+    def __init__(self, make_daemon, name, extra="", transports=("udp", "tcp", "tls")):
+        self.port = free_port()
+        self.name = name
+        self.daemon = make_daemon(name, own_bus=True,
+                                  config=peer_config(name, self.port, extra, transports)).start()
+        self.watch = CallWatcher(self.daemon)
+
+    def uri(self, transport="udp"):
+        if transport == "udp":
+            return f"sip:{self.name}@127.0.0.1:{self.port}"
+        if transport == "tcp":
+            return f"sip:{self.name}@127.0.0.1:{self.port};transport=tcp"
+        return f"sip:{self.name}@127.0.0.1:{self.port + 1};transport=tls"
+
+    def call(self, path):
+        return call_iface(self.daemon, path)
+
+    def history(self):
+        return manager_iface(self.daemon).GetHistory(dbus.UInt32(10))
+
+
+@pytest.fixture
+def alice(make_daemon):
+    return Peer(make_daemon, "alice")
+
+
+@pytest.fixture
+def bob(make_daemon):
+    return Peer(make_daemon, "bob")
+
+
+def establish(alice, bob, transport="udp"):
+    a = dial(alice.daemon, bob.uri(transport))
+    b = bob.watch.wait_incoming()
+    alice.watch.wait_state(a, "ringing")
+    assert call_props(bob.daemon, b)["State"] == "incoming"
+    bob.call(b).Answer(dbus.Dictionary({}, signature="sv"))
+    alice.watch.wait_state(a, "active")
+    bob.watch.wait_state(b, "active")
+    return a, b
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp", "tls"])
+def test_full_call(alice, bob, transport):
+    a, b = establish(alice, bob, transport)
+    assert alice.watch.states(a) == ["dialing", "ringing", "active"]
+    pa, pb = call_props(alice.daemon, a), call_props(bob.daemon, b)
+    assert pa["Direction"] == "outgoing" and pb["Direction"] == "incoming"
+    assert pb["RemoteUri"] == f"sip:alice@127.0.0.1:{alice.port}"
+    assert pb["RemoteName"] == "Alice"
+    assert pa["StartTime"] > 0 and pb["StartTime"] > 0
+    assert "chat" in pa["Features"] and "chat" in pb["Features"]
+
+    # Chat both ways, carried by the call's dialog.
+    alice.call(a).SendMessage("hello bob")
+    wait_until(lambda: (b, "hello bob") in bob.watch.messages, "bob gets the message")
+    bob.call(b).SendMessage("hi alice, ça va?")
+    wait_until(lambda: (a, "hi alice, ça va?") in alice.watch.messages, "alice gets the reply")
+
+    # Hold and resume: the held side sees RemoteHeld.
+    wait_reply(call_async(alice.call(a).Hold), "Hold")
+    assert call_props(alice.daemon, a)["State"] == "held"
+    bob.watch.wait_prop(b, "RemoteHeld", True)
+    assert call_props(bob.daemon, b)["State"] == "active"
+    wait_reply(call_async(alice.call(a).Resume), "Resume")
+    assert call_props(alice.daemon, a)["State"] == "active"
+    bob.watch.wait_prop(b, "RemoteHeld", False)
+    # Bob holds too: the roles swap.
+    wait_reply(call_async(bob.call(b).Hold), "Hold from bob")
+    alice.watch.wait_prop(a, "RemoteHeld", True)
+    wait_reply(call_async(bob.call(b).Resume), "Resume from bob")
+    alice.watch.wait_prop(a, "RemoteHeld", False)
+
+    alice.call(a).Hangup()
+    alice.watch.wait_state(a, "ended")
+    bob.watch.wait_state(b, "ended")
+    assert call_props(alice.daemon, a)["EndReason"] == "local-hangup"
+    assert call_props(bob.daemon, b)["EndReason"] == "remote-hangup"
+    assert list(call_props(bob.daemon, b)["Features"]) == []
+
+    ha, hb = alice.history()[0], bob.history()[0]
+    assert ha["direction"] == "outgoing" and ha["end-reason"] == "local-hangup"
+    assert ha["remote-uri"] == bob.uri(transport).split(";")[0] or "bob" in ha["remote-uri"]
+    assert hb["direction"] == "incoming" and hb["end-reason"] == "remote-hangup"
+    assert hb["start-time"] > 0
+
+
+def test_hangup_from_callee(alice, bob):
+    a, b = establish(alice, bob)
+    bob.call(b).Hangup()
+    alice.watch.wait_state(a, "ended")
+    assert call_props(alice.daemon, a)["EndReason"] == "remote-hangup"
+    assert call_props(bob.daemon, b)["EndReason"] == "local-hangup"
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_reject(alice, bob, transport):
+    a = dial(alice.daemon, bob.uri(transport))
+    b = bob.watch.wait_incoming()
+    bob.call(b).Reject()
+    alice.watch.wait_state(a, "ended")
+    assert call_props(alice.daemon, a)["EndReason"] == "rejected"
+    assert call_props(bob.daemon, b)["EndReason"] == "rejected"
+    assert alice.history()[0]["end-reason"] == "rejected"
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_cancel_before_answer(alice, bob, transport):
+    a = dial(alice.daemon, bob.uri(transport))
+    b = bob.watch.wait_incoming()
+    alice.watch.wait_state(a, "ringing")
+    alice.call(a).Hangup()
+    alice.watch.wait_state(a, "ended")
+    bob.watch.wait_state(b, "ended")
+    assert call_props(alice.daemon, a)["EndReason"] == "cancelled"
+    assert call_props(bob.daemon, b)["EndReason"] == "cancelled"
+
+
+def test_no_answer_timeout_at_callee(make_daemon, alice):
+    bob = Peer(make_daemon, "bob", extra="[calls]\nno-answer-timeout = 1\n")
+    a = dial(alice.daemon, bob.uri())
+    b = bob.watch.wait_incoming()
+    bob.watch.wait_state(b, "ended")
+    alice.watch.wait_state(a, "ended")
+    assert call_props(bob.daemon, b)["EndReason"] == "no-answer"
+    assert call_props(alice.daemon, a)["EndReason"] == "no-answer"
+
+
+def test_no_answer_timeout_at_caller(make_daemon, bob):
+    alice = Peer(make_daemon, "alice", extra="[calls]\nno-answer-timeout = 1\n")
+    a = dial(alice.daemon, bob.uri())
+    b = bob.watch.wait_incoming()
+    alice.watch.wait_state(a, "ended")
+    bob.watch.wait_state(b, "ended")
+    assert call_props(alice.daemon, a)["EndReason"] == "no-answer"
+    assert call_props(bob.daemon, b)["EndReason"] == "cancelled"
+
+
+def test_auto_answer(make_daemon, alice):
+    bob = Peer(make_daemon, "bob", extra="[calls]\nauto-answer = true\n")
+    a = dial(alice.daemon, bob.uri("tcp"))
+    alice.watch.wait_state(a, "active")
+    b = bob.watch.wait_incoming()
+    bob.watch.wait_state(b, "active")
+
+
+def test_unreachable(alice):
+    dead = free_port()
+    a = dial(alice.daemon, f"sip:nobody@127.0.0.1:{dead};transport=tcp")
+    alice.watch.wait_state(a, "ended")
+    assert call_props(alice.daemon, a)["EndReason"] == "unreachable"
+
+
+def test_ended_call_is_removed_later(alice, bob):
+    a, b = establish(alice, bob)
+    alice.call(a).Hangup()
+    alice.watch.wait_state(a, "ended")
+    # Still readable right after it ended...
+    assert call_props(alice.daemon, a)["EndReason"] == "local-hangup"
+    # ... and gone from the object manager later (InterfacesRemoved).
+    wait_until(lambda: a in alice.watch.removed, "the ended call is removed")
+
+
+def test_errors_are_named(alice, bob):
+    m = manager_iface(alice.daemon)
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        m.Dial("mailto:bob@example.org", dbus.Dictionary({}, signature="sv"))
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.InvalidArgument"
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        m.Dial(bob.uri(), dbus.Dictionary({"colour": "red"}, signature="sv"))
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.InvalidArgument"
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        m.GetHistory(dbus.UInt32(0))
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.InvalidArgument"
+
+    a = dial(alice.daemon, bob.uri())
+    b = bob.watch.wait_incoming()
+    for method, args in [("Answer", [dbus.Dictionary({}, signature="sv")]), ("Reject", [])]:
+        with pytest.raises(dbus.exceptions.DBusException) as e:
+            getattr(alice.call(a), method)(*args)
+        assert e.value.get_dbus_name() == "org.confab.Confab1.Error.WrongState"
+    for method, args in [("Hold", []), ("SendMessage", ["too early"])]:
+        with pytest.raises(dbus.exceptions.DBusException) as e:
+            wait_reply(call_async(getattr(bob.call(b), method), *args), method)
+        assert e.value.get_dbus_name() == "org.confab.Confab1.Error.WrongState"
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        bob.call(b).Answer(dbus.Dictionary({"video": True, "x": 1}, signature="sv"))
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.InvalidArgument"
+    bob.call(b).Answer(dbus.Dictionary({}, signature="sv"))
+    alice.watch.wait_state(a, "active")
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        wait_reply(call_async(alice.call(a).SendMessage, "x" * 5000), "long message")
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.InvalidArgument"
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        wait_reply(call_async(alice.call(a).Resume), "Resume when active")
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.WrongState"
+    alice.call(a).Hangup()
+    alice.watch.wait_state(a, "ended")
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        alice.call(a).Hangup()
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.WrongState"
