@@ -913,12 +913,15 @@ conn_start_tls (CfSipConnection *conn)
 	GIOStream *tls;
 
 	if (conn->outbound) {
-		g_autofree char *ip = NULL;
 		g_autoptr(GSocketConnectable) identity = NULL;
 
-		ip = g_inet_address_to_string (g_inet_socket_address_get_address (conn->remote));
-		identity = g_network_address_new (conn->tls_name != NULL ? conn->tls_name : ip,
-						  g_inet_socket_address_get_port (conn->remote));
+		/* The server must prove the name we looked up, or else the
+		 * address itself (an IP subjectAltName; no SNI is sent). */
+		if (conn->tls_name != NULL)
+			identity = g_network_address_new (conn->tls_name,
+							  g_inet_socket_address_get_port (conn->remote));
+		else
+			identity = G_SOCKET_CONNECTABLE (g_object_ref (conn->remote));
 		tls = g_tls_client_connection_new (G_IO_STREAM (conn->base), identity, &error);
 		if (tls != NULL && self->ca != NULL)
 			g_tls_connection_set_database (G_TLS_CONNECTION (tls), self->ca);
