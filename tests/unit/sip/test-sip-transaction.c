@@ -127,6 +127,8 @@ request_at (Peer *peer, guint i)
 }
 
 /* ---- what a client transaction reports ---- */
+/* Declare an Outcome before the peers: a stack that goes away frees the
+ * transactions it still holds, and their GDestroyNotify touches the Outcome. */
 
 typedef struct {
 	GArray *statuses; /* guint, every response passed up */
@@ -209,11 +211,11 @@ send_request (Peer *from, CfSipMessage *request, Outcome *outcome)
 static void
 options (CfSipTransportKind kind)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, kind);
 	g_autoptr(CfSipMessage) request = sip_test_request ("OPTIONS", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(CfSipVia) via = NULL;
 	g_autofree char *branch = NULL;
@@ -280,11 +282,11 @@ test_options_tls (void)
 static void
 test_cleanup_udp (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(CfSipMessage) request = sip_test_request ("OPTIONS", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	CfSipClientTransaction *tr;
 
 	cf_sip_stack_set_timers (a->stack, 10, 40, 50, 0);
@@ -310,12 +312,12 @@ test_cleanup_udp (void)
 static void
 invite_flow (CfSipTransportKind kind)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, kind);
 	g_autoptr(CfSipMessage) invite = sip_test_request ("INVITE", uri);
 	g_autoptr(CfSipMessage) ack = NULL;
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(GError) error = NULL;
 	CfSipServerTransaction *server;
@@ -382,12 +384,12 @@ test_invite_tls (void)
 static void
 test_cancel (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
+	g_autoptr(Outcome) cancel_outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(CfSipMessage) invite = sip_test_request ("INVITE", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
-	g_autoptr(Outcome) cancel_outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(CfSipClientTransaction) cancel = NULL;
 	g_autoptr(GError) error = NULL;
@@ -450,12 +452,12 @@ test_cancel (void)
 static void
 test_cancel_early (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
+	g_autoptr(Outcome) cancel_outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_TCP);
 	g_autoptr(CfSipMessage) invite = sip_test_request ("INVITE", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
-	g_autoptr(Outcome) cancel_outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(CfSipClientTransaction) cancel = NULL;
 	g_autoptr(GError) error = NULL;
@@ -490,12 +492,12 @@ test_cancel_early (void)
 static void
 test_cancel_unsent_and_481 (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
+	g_autoptr(Outcome) cancel_outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(RawUdp) raw = raw_udp_new ();
 	g_autofree char *uri = g_strdup_printf ("sip:bob@127.0.0.1:%u", raw->port);
 	g_autoptr(CfSipMessage) invite = sip_test_request ("INVITE", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
-	g_autoptr(Outcome) cancel_outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(CfSipClientTransaction) cancel = NULL;
 	g_autoptr(GError) error = NULL;
@@ -548,11 +550,11 @@ test_cancel_unsent_and_481 (void)
 static void
 test_invite_rejected (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(CfSipMessage) invite = sip_test_request ("INVITE", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(GError) error = NULL;
 	CfSipServerTransaction *server;
@@ -590,11 +592,11 @@ test_invite_rejected (void)
 static void
 test_retransmit_request (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(CfSipMessage) request = sip_test_request ("OPTIONS", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 
 	cf_sip_stack_set_timers (a->stack, 20, 80, 50, 0);
@@ -612,11 +614,11 @@ test_retransmit_request (void)
 static void
 test_retransmit_invite (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(CfSipMessage) invite = sip_test_request ("INVITE", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(GError) error = NULL;
 
@@ -636,11 +638,11 @@ test_retransmit_invite (void)
 static void
 test_retransmit_response (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(CfSipMessage) request = sip_test_request ("MESSAGE", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 
 	cf_sip_stack_set_timers (a->stack, 20, 80, 50, 0);
@@ -659,13 +661,13 @@ test_retransmit_response (void)
 static void
 test_timeouts (void)
 {
+	g_autoptr(Outcome) outcome_f = outcome_new ();
+	g_autoptr(Outcome) outcome_b = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(CfSipMessage) options = sip_test_request ("OPTIONS", uri);
 	g_autoptr(CfSipMessage) invite = sip_test_request ("INVITE", uri);
-	g_autoptr(Outcome) outcome_f = outcome_new ();
-	g_autoptr(Outcome) outcome_b = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr_f = NULL;
 	g_autoptr(CfSipClientTransaction) tr_b = NULL;
 
@@ -738,11 +740,11 @@ test_timer_g_h (void)
 static void
 test_stray_2xx (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(RawUdp) raw = raw_udp_new ();
 	g_autofree char *uri = g_strdup_printf ("sip:bob@127.0.0.1:%u", raw->port);
 	g_autoptr(CfSipMessage) invite = sip_test_request ("INVITE", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CfSipMessage) got = NULL;
@@ -773,11 +775,11 @@ test_stray_2xx (void)
 static void
 test_malformed_response (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(RawUdp) raw = raw_udp_new ();
 	g_autofree char *uri = g_strdup_printf ("sip:bob@127.0.0.1:%u", raw->port);
 	g_autoptr(CfSipMessage) request = sip_test_request ("OPTIONS", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(CfSipMessage) got = NULL;
@@ -816,15 +818,15 @@ test_malformed_response (void)
 static void
 test_transport_errors (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
+	g_autoptr(Outcome) never = outcome_new ();
 	g_autoptr(Peer) a = peer_new_with_ca ("other-ca.pem");
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *tls_uri = uri_of (b, CF_SIP_TRANSPORT_TLS);
 	g_autoptr(CfSipMessage) tls_request = sip_test_request ("OPTIONS", tls_uri);
 	g_autoptr(CfSipMessage) bad_uri = sip_test_request ("OPTIONS", "sip:bob@127.0.0.1;transport=sctp");
 	g_autoptr(CfSipMessage) no_listener = sip_test_request ("OPTIONS", "sip:bob@[::1]:5999");
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
-	g_autoptr(Outcome) never = outcome_new ();
 	g_autoptr(GError) error = NULL;
 
 	/* The TLS server's certificate is not from the CA A trusts. */
@@ -857,12 +859,12 @@ test_transport_errors (void)
 static void
 test_transaction_limit (void)
 {
-	g_autoptr(Peer) a = peer_new ();
-	g_autoptr(Peer) b = peer_new ();
-	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(Outcome) outcome1 = outcome_new ();
 	g_autoptr(Outcome) outcome2 = outcome_new ();
 	g_autoptr(Outcome) outcome3 = outcome_new ();
+	g_autoptr(Peer) a = peer_new ();
+	g_autoptr(Peer) b = peer_new ();
+	g_autofree char *uri = uri_of (b, CF_SIP_TRANSPORT_UDP);
 	g_autoptr(CfSipMessage) r1 = sip_test_request ("OPTIONS", uri);
 	g_autoptr(CfSipMessage) r2 = sip_test_request ("OPTIONS", uri);
 	g_autoptr(CfSipMessage) r3 = sip_test_request ("OPTIONS", uri);
@@ -985,12 +987,12 @@ test_resolve (void)
 static void
 test_options_by_name (void)
 {
+	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(Peer) a = peer_new ();
 	g_autoptr(Peer) b = peer_new ();
 	g_autofree char *uri = g_strdup_printf ("sip:bob@localhost:%u;transport=tcp",
 						b->port[CF_SIP_TRANSPORT_TCP]);
 	g_autoptr(CfSipMessage) request = sip_test_request ("OPTIONS", uri);
-	g_autoptr(Outcome) outcome = outcome_new ();
 	g_autoptr(CfSipClientTransaction) tr = NULL;
 
 	b->auto_status = 200;
