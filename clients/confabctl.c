@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cf-dbus-generated.h"
 
@@ -448,10 +449,457 @@ cmd_monitor (Ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+
+/* ---- calls ---- */
+
+#define CF_CALL_PATH_PREFIX "/org/confab/Confab1/Call/"
+
+static GDBusObjectManager *
+get_object_manager (Ctl *ctl, int *ret_code)
+{
+	g_autoptr (GError) error = NULL;
+	GDBusObjectManager *om;
+
+	*ret_code = connect_daemon (ctl);
+	if (*ret_code != EXIT_OK)
+		return NULL;
+	om = cf_dbus_object_manager_client_new_sync (ctl->connection,
+						     G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
+						     CF_BUS_NAME,
+						     CF_MANAGER_PATH,
+						     NULL,
+						     &error);
+	if (om == NULL) {
+		g_printerr ("confabctl: %s\n", error->message);
+		*ret_code = EXIT_DAEMON_ERROR;
+	}
+	return om;
+}
+
+static gint
+compare_calls (gconstpointer a, gconstpointer b)
+{
+	const char *pa = g_dbus_object_get_object_path (*(GDBusObject **) a);
+	const char *pb = g_dbus_object_get_object_path (*(GDBusObject **) b);
+	guint64 na = g_ascii_strtoull (pa + strlen (CF_CALL_PATH_PREFIX), NULL, 10);
+	guint64 nb = g_ascii_strtoull (pb + strlen (CF_CALL_PATH_PREFIX), NULL, 10);
+
+	return na < nb ? -1 : na > nb;
+}
+
+/* (transfer full) (element-type GDBusObject) the call objects, oldest first */
+static GPtrArray *
+list_calls (GDBusObjectManager *om)
+{
+	GList *objects = g_dbus_object_manager_get_objects (om);
+	GPtrArray *calls = g_ptr_array_new_with_free_func (g_object_unref);
+
+	for (GList *l = objects; l != NULL; l = l->next) {
+		if (g_str_has_prefix (g_dbus_object_get_object_path (l->data), CF_CALL_PATH_PREFIX)
+		    && cf_dbus_object_peek_call (CF_DBUS_OBJECT (l->data)) != NULL)
+			g_ptr_array_add (calls, g_object_ref (l->data));
+	}
+	g_list_free_full (objects, g_object_unref);
+	g_ptr_array_sort (calls, compare_calls);
+	return calls;
+}
+
+static const char *
+call_number (CfDBusCall *call)
+{
+	return g_dbus_proxy_get_object_path (G_DBUS_PROXY (call)) + strlen (CF_CALL_PATH_PREFIX);
+}
+
+/* Finds the call named @spec (a number or a path); with @spec NULL, the one
+ * call whose state is in @states (NULL-terminated; NULL: any live call).
+ * (transfer full) */
+static CfDBusCall *
+find_call (GDBusObjectManager *om, const char *spec, const char *const *states, int *ret_code)
+{
+	g_autoptr (GPtrArray) calls = list_calls (om);
+	CfDBusCall *found = NULL;
+	guint matches = 0;
+
+	*ret_code = EXIT_OK;
+	for (guint i = 0; i < calls->len; i++) {
+		CfDBusCall *call = cf_dbus_object_peek_call (CF_DBUS_OBJECT (g_ptr_array_index (calls, i)));
+		const char *state = cf_dbus_call_get_state (call);
+
+		if (spec != NULL) {
+			const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
+			if (g_str_equal (spec, path) || g_str_equal (spec, call_number (call)))
+				return g_object_ref (call);
+			continue;
+		}
+		if (states != NULL ? g_strv_contains (states, state) : !g_str_equal (state, "ended")) {
+			matches++;
+			found = call;
+		}
+	}
+	if (spec != NULL) {
+		g_printerr ("confabctl: no call %s (see 'confabctl calls')\n", spec);
+		*ret_code = EXIT_DAEMON_ERROR;
+		return NULL;
+	}
+	if (matches != 1) {
+		g_printerr ("confabctl: %s; name the call (see 'confabctl calls')\n",
+			    matches == 0 ? "no call to act on" : "more than one call");
+		*ret_code = matches == 0 ? EXIT_DAEMON_ERROR : EXIT_USAGE;
+		return NULL;
+	}
+	return g_object_ref (found);
+}
+
+static int
+report_error (const char *what, GError *error)
+{
+	g_autofree char *name = g_dbus_error_get_remote_error (error);
+
+	g_dbus_error_strip_remote_error (error);
+	g_printerr ("confabctl: %s: %s%s%s%s\n",
+		    what,
+		    error->message,
+		    name != NULL ? " (" : "",
+		    name != NULL ? name : "",
+		    name != NULL ? ")" : "");
+	return EXIT_DAEMON_ERROR;
+}
+
+static int
+cmd_call (Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr (CfDBusManager) m = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autofree char *path = NULL;
+	int code;
+
+	if (argc != 1) {
+		g_printerr ("confabctl: usage: confabctl call URI\n");
+		return EXIT_USAGE;
+	}
+	m = get_manager (ctl, &code);
+	if (m == NULL)
+		return code;
+	if (!cf_dbus_manager_call_dial_sync (m,
+					     argv[0],
+					     g_variant_new ("a{sv}", NULL),
+					     &path,
+					     NULL,
+					     &error))
+		return report_error ("cannot call", error);
+	if (ctl->json) {
+		g_autoptr (JsonBuilder) b = json_builder_new ();
+		g_autoptr (JsonNode) root = NULL;
+
+		json_builder_begin_object (b);
+		json_builder_set_member_name (b, "call");
+		json_builder_add_string_value (b, path + strlen (CF_CALL_PATH_PREFIX));
+		json_builder_set_member_name (b, "path");
+		json_builder_add_string_value (b, path);
+		json_builder_end_object (b);
+		root = json_builder_get_root (b);
+		print_json (root);
+	} else {
+		g_print ("%s\n", path + strlen (CF_CALL_PATH_PREFIX));
+	}
+	return EXIT_OK;
+}
+
+typedef enum {
+	ACTION_ANSWER,
+	ACTION_REJECT,
+	ACTION_HANGUP,
+	ACTION_HOLD,
+	ACTION_RESUME,
+} Action;
+
+static int
+run_action (Ctl *ctl, int argc, char **argv, Action action)
+{
+	static const char *const incoming[] = { "incoming", NULL };
+	static const char *const active[] = { "active", NULL };
+	static const char *const held[] = { "held", NULL };
+	static const char *const names[] = { "answer", "reject", "hang up", "hold", "resume" };
+	const char *const *states[] = { incoming, incoming, NULL, active, held };
+	g_autoptr (GDBusObjectManager) om = NULL;
+	g_autoptr (CfDBusCall) call = NULL;
+	g_autoptr (GError) error = NULL;
+	gboolean ok = FALSE;
+	int code;
+
+	if (argc > 1) {
+		g_printerr ("confabctl: usage: confabctl %s [CALL]\n", names[action]);
+		return EXIT_USAGE;
+	}
+	om = get_object_manager (ctl, &code);
+	if (om == NULL)
+		return code;
+	call = find_call (om, argc == 1 ? argv[0] : NULL, states[action], &code);
+	if (call == NULL)
+		return code;
+	switch (action) {
+	case ACTION_ANSWER:
+		ok = cf_dbus_call_call_answer_sync (call, g_variant_new ("a{sv}", NULL), NULL, &error);
+		break;
+	case ACTION_REJECT:
+		ok = cf_dbus_call_call_reject_sync (call, NULL, &error);
+		break;
+	case ACTION_HANGUP:
+		ok = cf_dbus_call_call_hangup_sync (call, NULL, &error);
+		break;
+	case ACTION_HOLD:
+		ok = cf_dbus_call_call_hold_sync (call, NULL, &error);
+		break;
+	case ACTION_RESUME:
+		ok = cf_dbus_call_call_resume_sync (call, NULL, &error);
+		break;
+	}
+	if (!ok) {
+		g_autofree char *what = g_strdup_printf ("cannot %s call %s", names[action], call_number (call));
+		return report_error (what, error);
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_answer (Ctl *ctl, int argc, char **argv)
+{
+	return run_action (ctl, argc, argv, ACTION_ANSWER);
+}
+
+static int
+cmd_reject (Ctl *ctl, int argc, char **argv)
+{
+	return run_action (ctl, argc, argv, ACTION_REJECT);
+}
+
+static int
+cmd_hangup (Ctl *ctl, int argc, char **argv)
+{
+	return run_action (ctl, argc, argv, ACTION_HANGUP);
+}
+
+static int
+cmd_hold (Ctl *ctl, int argc, char **argv)
+{
+	return run_action (ctl, argc, argv, ACTION_HOLD);
+}
+
+static int
+cmd_resume (Ctl *ctl, int argc, char **argv)
+{
+	return run_action (ctl, argc, argv, ACTION_RESUME);
+}
+
+static void
+add_call_json (JsonBuilder *b, CfDBusCall *call)
+{
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "call");
+	json_builder_add_string_value (b, call_number (call));
+	json_builder_set_member_name (b, "path");
+	json_builder_add_string_value (b, g_dbus_proxy_get_object_path (G_DBUS_PROXY (call)));
+	json_builder_set_member_name (b, "state");
+	json_builder_add_string_value (b, cf_dbus_call_get_state (call));
+	json_builder_set_member_name (b, "end_reason");
+	json_builder_add_string_value (b, cf_dbus_call_get_end_reason (call));
+	json_builder_set_member_name (b, "direction");
+	json_builder_add_string_value (b, cf_dbus_call_get_direction (call));
+	json_builder_set_member_name (b, "remote_uri");
+	json_builder_add_string_value (b, cf_dbus_call_get_remote_uri (call));
+	json_builder_set_member_name (b, "remote_name");
+	json_builder_add_string_value (b, cf_dbus_call_get_remote_name (call));
+	json_builder_set_member_name (b, "remote_held");
+	json_builder_add_boolean_value (b, cf_dbus_call_get_remote_held (call));
+	json_builder_set_member_name (b, "start_time");
+	json_builder_add_int_value (b, (gint64) (cf_dbus_call_get_start_time (call) / G_USEC_PER_SEC));
+	json_builder_set_member_name (b, "features");
+	json_builder_begin_array (b);
+	for (const char *const *f = cf_dbus_call_get_features (call); f != NULL && *f != NULL; f++)
+		json_builder_add_string_value (b, *f);
+	json_builder_end_array (b);
+	json_builder_end_object (b);
+}
+
+static int
+cmd_calls (Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr (GDBusObjectManager) om = NULL;
+	g_autoptr (GPtrArray) calls = NULL;
+	int code;
+
+	if (argc != 0) {
+		g_printerr ("confabctl: calls takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	om = get_object_manager (ctl, &code);
+	if (om == NULL)
+		return code;
+	calls = list_calls (om);
+	if (ctl->json) {
+		g_autoptr (JsonBuilder) b = json_builder_new ();
+		g_autoptr (JsonNode) root = NULL;
+
+		json_builder_begin_array (b);
+		for (guint i = 0; i < calls->len; i++)
+			add_call_json (b, cf_dbus_object_peek_call (CF_DBUS_OBJECT (g_ptr_array_index (calls, i))));
+		json_builder_end_array (b);
+		root = json_builder_get_root (b);
+		print_json (root);
+		return EXIT_OK;
+	}
+	if (calls->len == 0)
+		g_print ("No calls.\n");
+	for (guint i = 0; i < calls->len; i++) {
+		CfDBusCall *call = cf_dbus_object_peek_call (CF_DBUS_OBJECT (g_ptr_array_index (calls, i)));
+		g_print ("%-4s %-9s %-8s %s%s%s\n",
+			 call_number (call),
+			 cf_dbus_call_get_state (call),
+			 cf_dbus_call_get_direction (call),
+			 cf_dbus_call_get_remote_uri (call),
+			 *cf_dbus_call_get_end_reason (call) ? "  " : "",
+			 cf_dbus_call_get_end_reason (call));
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_show (Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr (GDBusObjectManager) om = NULL;
+	g_autoptr (CfDBusCall) call = NULL;
+	g_autofree char *features = NULL;
+	int code;
+
+	if (argc > 1) {
+		g_printerr ("confabctl: usage: confabctl show [CALL]\n");
+		return EXIT_USAGE;
+	}
+	om = get_object_manager (ctl, &code);
+	if (om == NULL)
+		return code;
+	call = find_call (om, argc == 1 ? argv[0] : NULL, NULL, &code);
+	if (call == NULL)
+		return code;
+	if (ctl->json) {
+		g_autoptr (JsonBuilder) b = json_builder_new ();
+		g_autoptr (JsonNode) root = NULL;
+
+		add_call_json (b, call);
+		root = json_builder_get_root (b);
+		print_json (root);
+		return EXIT_OK;
+	}
+	features = g_strjoinv (", ", (char **) cf_dbus_call_get_features (call));
+	g_print ("Call:         %s\n", call_number (call));
+	g_print ("State:        %s%s%s%s\n",
+		 cf_dbus_call_get_state (call),
+		 *cf_dbus_call_get_end_reason (call) ? " (" : "",
+		 cf_dbus_call_get_end_reason (call),
+		 *cf_dbus_call_get_end_reason (call) ? ")" : "");
+	g_print ("Direction:    %s\n", cf_dbus_call_get_direction (call));
+	g_print ("Remote:       %s%s%s%s\n",
+		 *cf_dbus_call_get_remote_name (call) ? cf_dbus_call_get_remote_name (call) : "",
+		 *cf_dbus_call_get_remote_name (call) ? " <" : "",
+		 cf_dbus_call_get_remote_uri (call),
+		 *cf_dbus_call_get_remote_name (call) ? ">" : "");
+	if (cf_dbus_call_get_remote_held (call))
+		g_print ("On hold:      by the other side\n");
+	if (cf_dbus_call_get_start_time (call) != 0) {
+		g_autoptr (GDateTime) t = g_date_time_new_from_unix_local (cf_dbus_call_get_start_time (call) / G_USEC_PER_SEC);
+		g_autofree char *text = g_date_time_format (t, "%Y-%m-%d %H:%M:%S");
+		g_print ("Answered:     %s\n", text);
+	}
+	g_print ("Features:     %s\n", *features ? features : "(none)");
+	return EXIT_OK;
+}
+
+static int
+cmd_chat (Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr (GDBusObjectManager) om = NULL;
+	g_autoptr (CfDBusCall) call = NULL;
+	g_autoptr (GError) error = NULL;
+	int code;
+
+	if (argc != 2) {
+		g_printerr ("confabctl: usage: confabctl chat CALL TEXT\n");
+		return EXIT_USAGE;
+	}
+	om = get_object_manager (ctl, &code);
+	if (om == NULL)
+		return code;
+	call = find_call (om, argv[0], NULL, &code);
+	if (call == NULL)
+		return code;
+	if (!cf_dbus_call_call_send_message_sync (call, argv[1], NULL, &error))
+		return report_error ("message not sent", error);
+	return EXIT_OK;
+}
+
+static int
+cmd_history (Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr (CfDBusManager) m = NULL;
+	g_autoptr (GVariant) entries = NULL;
+	g_autoptr (GError) error = NULL;
+	guint64 limit = 20;
+	GVariantIter iter;
+	GVariant *entry;
+	int code;
+
+	if (argc > 1 || (argc == 1 && !g_ascii_string_to_unsigned (argv[0], 10, 1, 1000, &limit, NULL))) {
+		g_printerr ("confabctl: usage: confabctl history [N]   (N: 1..1000)\n");
+		return EXIT_USAGE;
+	}
+	m = get_manager (ctl, &code);
+	if (m == NULL)
+		return code;
+	if (!cf_dbus_manager_call_get_history_sync (m, (guint) limit, &entries, NULL, &error))
+		return report_error ("cannot read the history", error);
+	if (ctl->json) {
+		g_autoptr (JsonNode) root = json_gvariant_serialize (entries);
+		print_json (root);
+		return EXIT_OK;
+	}
+	if (g_variant_n_children (entries) == 0)
+		g_print ("No calls yet.\n");
+	g_variant_iter_init (&iter, entries);
+	while ((entry = g_variant_iter_next_value (&iter)) != NULL) {
+		g_autoptr (GVariantDict) d = g_variant_dict_new (entry);
+		g_autoptr (GDateTime) t = NULL;
+		g_autofree char *when = NULL;
+		const char *uri = "", *direction = "", *reason = "";
+		guint64 end_time = 0;
+		guint32 duration = 0;
+
+		g_variant_dict_lookup (d, "remote-uri", "&s", &uri);
+		g_variant_dict_lookup (d, "direction", "&s", &direction);
+		g_variant_dict_lookup (d, "end-reason", "&s", &reason);
+		g_variant_dict_lookup (d, "end-time", "t", &end_time);
+		g_variant_dict_lookup (d, "duration", "u", &duration);
+		t = g_date_time_new_from_unix_local ((gint64) end_time);
+		when = t != NULL ? g_date_time_format (t, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+		g_print ("%s  %-8s %5us  %-14s %s\n", when, direction, duration, reason, uri);
+		g_variant_unref (entry);
+	}
+	return EXIT_OK;
+}
+
 static const Command commands[] = {
 	{ "status", "", "Show the daemon's settings and the administrator's policy", cmd_status },
 	{ "e2ee", "[on|off]", "Show or change the end-to-end encrypted calls setting", cmd_e2ee },
 	{ "monitor", "", "Print every property change and signal as it happens, until interrupted", cmd_monitor },
+	{ "call", "URI", "Call a SIP URI (prints the call's number)", cmd_call },
+	{ "answer", "[CALL]", "Answer an incoming call (the only one if not named)", cmd_answer },
+	{ "reject", "[CALL]", "Decline an incoming call", cmd_reject },
+	{ "hangup", "[CALL]", "End a call (cancels it while it rings)", cmd_hangup },
+	{ "hold", "[CALL]", "Put an active call on hold", cmd_hold },
+	{ "resume", "[CALL]", "Take a held call off hold", cmd_resume },
+	{ "calls", "", "List the calls", cmd_calls },
+	{ "show", "[CALL]", "Show a call", cmd_show },
+	{ "chat", "CALL TEXT", "Send a chat message in a call (carried by signaling, not end-to-end)", cmd_chat },
+	{ "history", "[N]", "Show the last N calls (default 20)", cmd_history },
 };
 
 static char *

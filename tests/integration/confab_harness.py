@@ -100,8 +100,13 @@ class Daemon:
             os.makedirs(d, mode=0o700, exist_ok=True)
         self.config_path = os.path.join(self.config_home, "confab", "confab.conf")
         self.policy_path = os.path.join(self.dir, "policy.conf")
-        if config is not None:
-            self.write_config(config)
+        # Unless a test says otherwise, SIP listens on free loopback ports, so
+        # that many daemons run side by side.
+        if config is None:
+            config = ""
+        if "[sip]" not in config:
+            config += "\n[sip]\nlisten = udp:127.0.0.1:0, tcp:127.0.0.1:0\n"
+        self.write_config(config)
         if policy is not None:
             self.write_policy(policy)
         self.args = list(args)
@@ -132,6 +137,12 @@ class Daemon:
             "G_DEBUG": "fatal-criticals",
             "G_MESSAGES_DEBUG": "all",
         })
+        return env
+
+    def ctl_env(self):
+        """The environment of a client of this daemon (without the daemon's debug logs)."""
+        env = self.env()
+        env.pop("G_MESSAGES_DEBUG", None)
         return env
 
     def command(self):
@@ -211,7 +222,7 @@ class Daemon:
         self.props().Set(iface, name, value)
 
     def ctl(self, *args, check=False):
-        env = self.env()
+        env = self.ctl_env()
         p = subprocess.run([CONFABCTL] + list(args), env=env, capture_output=True, text=True,
                            timeout=GUARD_SECONDS, stdin=subprocess.DEVNULL)
         if check:
@@ -383,3 +394,38 @@ def wait_reply(result, what):
     if "error" in result:
         raise result["error"]
     return result["reply"]
+
+
+class Peer:
+    def __init__(self, make_daemon, name, extra="", transports=("udp", "tcp", "tls")):
+        self.port = free_port()
+        self.name = name
+        self.daemon = make_daemon(name, own_bus=True,
+                                  config=peer_config(name, self.port, extra, transports)).start()
+        self.watch = CallWatcher(self.daemon)
+
+    def uri(self, transport="udp"):
+        if transport == "udp":
+            return f"sip:{self.name}@127.0.0.1:{self.port}"
+        if transport == "tcp":
+            return f"sip:{self.name}@127.0.0.1:{self.port};transport=tcp"
+        return f"sip:{self.name}@127.0.0.1:{self.port + 1};transport=tls"
+
+    def call(self, path):
+        return call_iface(self.daemon, path)
+
+    def history(self):
+        return manager_iface(self.daemon).GetHistory(dbus.UInt32(10))
+
+
+def establish(alice, bob, transport="udp"):
+    a = dial(alice.daemon, bob.uri(transport))
+    b = bob.watch.wait_incoming()
+    alice.watch.wait_state(a, "ringing")
+    assert call_props(bob.daemon, b)["State"] == "incoming"
+    bob.call(b).Answer(dbus.Dictionary({}, signature="sv"))
+    alice.watch.wait_state(a, "active")
+    bob.watch.wait_state(b, "active")
+    return a, b
+
+

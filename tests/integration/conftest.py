@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 import pytest
 
-from confab_harness import Bus, Daemon
+from confab_harness import Bus, Daemon, Peer
 
 
 @pytest.fixture
@@ -34,3 +34,15 @@ def make_daemon(bus, tmp_path):
         d.stop()
     for b in buses:
         b.close()
+
+
+@pytest.fixture
+def alice(make_daemon):
+    return Peer(make_daemon, "alice")
+
+
+@pytest.fixture
+def bob(make_daemon):
+    return Peer(make_daemon, "bob")
+
+

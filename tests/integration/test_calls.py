@@ -4,51 +4,8 @@ TLS on loopback, driven only over D-Bus as a user's client would."""
 import dbus
 import pytest
 
-from confab_harness import (CallWatcher, call_async, call_iface, call_props, dial, free_port,
-                            manager_iface, peer_config, wait_reply, wait_until)
-
-
-class Peer:
-    def __init__(self, make_daemon, name, extra="", transports=("udp", "tcp", "tls")):
-        self.port = free_port()
-        self.name = name
-        self.daemon = make_daemon(name, own_bus=True,
-                                  config=peer_config(name, self.port, extra, transports)).start()
-        self.watch = CallWatcher(self.daemon)
-
-    def uri(self, transport="udp"):
-        if transport == "udp":
-            return f"sip:{self.name}@127.0.0.1:{self.port}"
-        if transport == "tcp":
-            return f"sip:{self.name}@127.0.0.1:{self.port};transport=tcp"
-        return f"sip:{self.name}@127.0.0.1:{self.port + 1};transport=tls"
-
-    def call(self, path):
-        return call_iface(self.daemon, path)
-
-    def history(self):
-        return manager_iface(self.daemon).GetHistory(dbus.UInt32(10))
-
-
-@pytest.fixture
-def alice(make_daemon):
-    return Peer(make_daemon, "alice")
-
-
-@pytest.fixture
-def bob(make_daemon):
-    return Peer(make_daemon, "bob")
-
-
-def establish(alice, bob, transport="udp"):
-    a = dial(alice.daemon, bob.uri(transport))
-    b = bob.watch.wait_incoming()
-    alice.watch.wait_state(a, "ringing")
-    assert call_props(bob.daemon, b)["State"] == "incoming"
-    bob.call(b).Answer(dbus.Dictionary({}, signature="sv"))
-    alice.watch.wait_state(a, "active")
-    bob.watch.wait_state(b, "active")
-    return a, b
+from confab_harness import Peer, call_async, call_props, dial, establish, free_port, manager_iface, \
+    wait_reply, wait_until
 
 
 @pytest.mark.parametrize("transport", ["udp", "tcp", "tls"])
@@ -210,3 +167,59 @@ def test_errors_are_named(alice, bob):
     with pytest.raises(dbus.exceptions.DBusException) as e:
         alice.call(a).Hangup()
     assert e.value.get_dbus_name() == "org.confab.Confab1.Error.WrongState"
+
+
+def test_confabctl_drives_a_call(alice, bob):
+    ctl_a, ctl_b = alice.daemon.ctl, bob.daemon.ctl
+    p = ctl_a("call", bob.uri("tcp"), check=True)
+    a = f"/org/confab/Confab1/Call/{p.stdout.strip()}"
+    b = bob.watch.wait_incoming()
+    bob.watch.wait_state(b, "incoming")
+    listing = ctl_b("--json", "calls", check=True).stdout
+    import json
+    calls = json.loads(listing)
+    assert len(calls) == 1 and calls[0]["state"] == "incoming"
+    assert calls[0]["remote_uri"] == f"sip:alice@127.0.0.1:{alice.port}"
+    ctl_b("answer", check=True)  # the only incoming call
+    alice.watch.wait_state(a, "active")
+    shown = ctl_a("show", p.stdout.strip(), check=True).stdout
+    assert "State:        active" in shown and "chat" in shown
+    ctl_a("chat", p.stdout.strip(), "from the shell", check=True)
+    wait_until(lambda: (b, "from the shell") in bob.watch.messages, "chat via confabctl")
+    ctl_a("hold", check=True)
+    bob.watch.wait_prop(b, "RemoteHeld", True)
+    assert ctl_a("hold").returncode == 1  # nothing active to hold
+    ctl_a("resume", check=True)
+    bob.watch.wait_prop(b, "RemoteHeld", False)
+    ctl_b("hangup", check=True)
+    alice.watch.wait_state(a, "ended")
+    h = json.loads(ctl_a("--json", "history", "5", check=True).stdout)
+    assert h[0]["end-reason"] == "remote-hangup" and h[0]["direction"] == "outgoing"
+    text = ctl_a("history", check=True).stdout
+    assert "remote-hangup" in text and "outgoing" in text
+    r = ctl_a("hangup", "99")
+    assert r.returncode == 1 and "no call 99" in r.stderr
+    r = ctl_a("call", "not-a-uri")
+    assert r.returncode == 1 and "InvalidArgument" in r.stderr
+
+
+def test_monitor_shows_incoming_call_and_message(alice, bob):
+    import json
+    import subprocess
+    from confab_harness import CONFABCTL
+    mon = subprocess.Popen([CONFABCTL, "--json", "monitor"], env=bob.daemon.ctl_env(),
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert json.loads(mon.stdout.readline())["name"] == "ready"
+        a, b = establish(alice, bob)
+        alice.call(a).SendMessage("watch this")
+        seen = []
+        while not any(e["name"] == "Call.MessageReceived" for e in seen):
+            seen.append(json.loads(mon.stdout.readline()))
+        incoming = [e for e in seen if e["name"] == "Manager.IncomingCall"]
+        assert incoming and incoming[0]["value"][0] == b
+        msg = [e for e in seen if e["name"] == "Call.MessageReceived"][0]
+        assert msg["value"][0] == "watch this" and msg["path"] == b
+    finally:
+        mon.terminate()
+        mon.wait(timeout=60)

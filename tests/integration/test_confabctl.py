@@ -58,7 +58,7 @@ def test_exit_codes(make_daemon):
 
 def test_monitor_prints_changes_as_they_happen(make_daemon):
     d = make_daemon().start()
-    mon = subprocess.Popen([CONFABCTL, "--json", "monitor"], env=d.env(), stdout=subprocess.PIPE,
+    mon = subprocess.Popen([CONFABCTL, "--json", "monitor"], env=d.ctl_env(), stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL, text=True)
     try:
         first = json.loads(mon.stdout.readline())
@@ -85,7 +85,7 @@ def test_monitor_prints_changes_as_they_happen(make_daemon):
 def test_python_example(make_daemon):
     d = make_daemon().start()
     script = os.path.join(SOURCE_DIR, "clients", "python", "confab-e2ee-toggle.py")
-    run = lambda *a: subprocess.run(["/usr/bin/python3", script, *a], env=d.env(),
+    run = lambda *a: subprocess.run(["/usr/bin/python3", script, *a], env=d.ctl_env(),
                                     capture_output=True, text=True, timeout=60)
     p = run()
     assert p.returncode == 0 and "end-to-end encryption: off" in p.stdout
