@@ -131,7 +131,8 @@ static gboolean
 is_encoding_char (char c)
 {
 	/* token characters (RFC 8866 §9) except '/' */
-	return g_ascii_isalnum (c) || strchr ("!#$%&'*+-.^_`{|}~", c) != NULL;
+	/* (strchr () would find the terminating NUL) */
+	return c != '\0' && (g_ascii_isalnum (c) || strchr ("!#$%&'*+-.^_`{|}~", c) != NULL);
 }
 
 gboolean

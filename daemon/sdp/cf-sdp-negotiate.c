@@ -731,8 +731,18 @@ negotiator_build_media (CfSdpLocalMedia *lm,
 			gboolean rtcp_mux,
 			GError **error)
 {
-	g_autoptr (CfSdpMedia) media = cf_sdp_media_new (lm->type, lm->port, proto);
+	g_autoptr (CfSdpMedia) media = NULL;
 
+	if (!cf_sdp_is_token (lm->type) || !cf_sdp_is_proto (proto)) {
+		g_set_error (error,
+			     CF_SDP_ERROR,
+			     CF_SDP_ERROR_INVALID,
+			     "local stream '%s' '%s' cannot be described in SDP",
+			     lm->type,
+			     proto);
+		return NULL;
+	}
+	media = cf_sdp_media_new (lm->type, lm->port, proto);
 	if (codecs->len == 0) {
 		g_set_error (error,
 			     CF_SDP_ERROR,
@@ -744,7 +754,14 @@ negotiator_build_media (CfSdpLocalMedia *lm,
 	if (lm->address != NULL) {
 		g_autoptr (CfSdpConnection) conn = cf_sdp_connection_new ("IN", NULL, lm->address);
 
-		cf_sdp_media_set_connection (media, conn);
+		if (!cf_sdp_media_set_connection (media, conn)) {
+			g_set_error (error,
+				     CF_SDP_ERROR,
+				     CF_SDP_ERROR_INVALID,
+				     "cannot describe local address '%s' in SDP",
+				     lm->address);
+			return NULL;
+		}
 	}
 	for (guint i = 0; i < codecs->len; i++) {
 		const CfSdpCodec *codec = g_ptr_array_index (codecs, i);

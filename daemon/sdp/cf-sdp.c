@@ -46,6 +46,18 @@ is_proto (const char *s)
 	return TRUE;
 }
 
+gboolean
+cf_sdp_is_token (const char *str)
+{
+	return is_token (str);
+}
+
+gboolean
+cf_sdp_is_proto (const char *str)
+{
+	return is_proto (str);
+}
+
 /* non-ws-string = 1*(VCHAR / %x80-FF) */
 static gboolean
 is_non_ws_string (const char *s)
@@ -217,6 +229,13 @@ cf_sdp_connection_is_unspecified (const CfSdpConnection *self)
 	/* Multicast suffixes ("/127") do not make an address specified. */
 	return g_str_equal (a, "0.0.0.0") || g_str_has_prefix (a, "0.0.0.0/")
 	       || g_str_equal (a, "::") || g_str_equal (a, "0:0:0:0:0:0:0:0");
+}
+
+static gboolean
+connection_is_valid (const CfSdpConnection *c)
+{
+	return c != NULL && is_token (c->nettype) && is_token (c->addrtype)
+	       && is_non_ws_string (c->address);
 }
 
 /* ---- Attributes ------------------------------------------------------------ */
@@ -563,7 +582,7 @@ cf_sdp_media_new (const char *type, guint16 port, const char *proto)
 {
 	CfSdpMedia *self;
 
-	g_return_val_if_fail (type != NULL && proto != NULL, NULL);
+	g_return_val_if_fail (is_token (type) && is_proto (proto), NULL);
 
 	self = media_alloc ();
 	self->type = g_strdup (type);
@@ -752,12 +771,16 @@ cf_sdp_media_get_connection (const CfSdpMedia *self)
 	return self->connection;
 }
 
-void
+gboolean
 cf_sdp_media_set_connection (CfSdpMedia *self, const CfSdpConnection *connection)
 {
-	g_return_if_fail (self != NULL);
+	g_return_val_if_fail (self != NULL, FALSE);
+
+	if (connection != NULL && !connection_is_valid (connection))
+		return FALSE;
 	cf_sdp_connection_free (self->connection);
 	self->connection = cf_sdp_connection_copy (connection);
+	return TRUE;
 }
 
 gboolean
@@ -1157,13 +1180,6 @@ cf_sdp_session_get_origin_address (const CfSdpSession *self)
 	return self->origin;
 }
 
-static gboolean
-connection_is_valid (const CfSdpConnection *c)
-{
-	return c != NULL && is_token (c->nettype) && is_token (c->addrtype)
-	       && is_non_ws_string (c->address);
-}
-
 gboolean
 cf_sdp_session_set_origin (CfSdpSession *self,
 			   const char *username,
@@ -1252,12 +1268,16 @@ cf_sdp_session_get_connection (const CfSdpSession *self)
 	return self->connection;
 }
 
-void
+gboolean
 cf_sdp_session_set_connection (CfSdpSession *self, const CfSdpConnection *connection)
 {
-	g_return_if_fail (self != NULL);
+	g_return_val_if_fail (self != NULL, FALSE);
+
+	if (connection != NULL && !connection_is_valid (connection))
+		return FALSE;
 	cf_sdp_connection_free (self->connection);
 	self->connection = cf_sdp_connection_copy (connection);
+	return TRUE;
 }
 
 gboolean
@@ -1765,7 +1785,7 @@ parse_line (Parser *p, const char *line, gsize len, GError **error)
 	if (len < 2 || line[1] != '=')
 		return parse_fail (p, error, CF_SDP_ERROR_INVALID, "not a <type>=<value> line");
 	type = line[0];
-	if (strchr ("vosiuepcbtrzkam", type) == NULL)
+	if (type == '\0' || strchr ("vosiuepcbtrzkam", type) == NULL)
 		return parse_fail (p,
 				   error,
 				   CF_SDP_ERROR_INVALID,

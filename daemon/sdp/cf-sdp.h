@@ -49,6 +49,12 @@ typedef enum {
 #define CF_SDP_MAX_CONTACTS    16	   /* e= lines, and p= lines */
 #define CF_SDP_MAX_SESSION_ID  64	   /* digits in o= sess-id */
 
+/* TRUE if @str is an SDP token (RFC 8866 §9): a media type, attribute
+ * name, bandwidth type... */
+gboolean cf_sdp_is_token (const char *str);
+/* TRUE if @str is a transport protocol: tokens separated by '/'. */
+gboolean cf_sdp_is_proto (const char *str);
+
 /* Media direction (RFC 8866 §6.7, RFC 3264 §5.1), from the point of view of
  * the side whose description carries it. */
 typedef enum {
@@ -131,7 +137,9 @@ void cf_sdp_attributes_set_direction (CfSdpAttributes *self, CfSdpDirection dire
 
 typedef struct _CfSdpMedia CfSdpMedia;
 
-/* @type "audio", "video", ...; @proto "RTP/AVP", "RTP/SAVP", ...; no formats. */
+/* @type "audio", "video", ... (a token); @proto "RTP/AVP", "RTP/SAVP", ...
+ * (tokens separated by '/'); no formats. NULL if @type or @proto is not
+ * valid. */
 CfSdpMedia *cf_sdp_media_new (const char *type, guint16 port, const char *proto);
 CfSdpMedia *cf_sdp_media_copy (const CfSdpMedia *self);
 void cf_sdp_media_free (CfSdpMedia *self);
@@ -165,7 +173,9 @@ const char *cf_sdp_media_get_info (const CfSdpMedia *self);
 void cf_sdp_media_set_info (CfSdpMedia *self, const char *info);
 /* The section's own c= (NULL when absent: the session's applies). */
 const CfSdpConnection *cf_sdp_media_get_connection (const CfSdpMedia *self);
-void cf_sdp_media_set_connection (CfSdpMedia *self, const CfSdpConnection *connection);
+/* Copies @connection (NULL removes the line); FALSE (and nothing changed)
+ * when its fields cannot be written into SDP (empty, white space...). */
+gboolean cf_sdp_media_set_connection (CfSdpMedia *self, const CfSdpConnection *connection);
 /* b=<type>:<value>; FALSE when there is no such line. */
 gboolean cf_sdp_media_get_bandwidth (const CfSdpMedia *self, const char *type, guint64 *ret_value);
 void cf_sdp_media_set_bandwidth (CfSdpMedia *self, const char *type, guint64 value);
@@ -217,8 +227,19 @@ void cf_sdp_session_free (CfSdpSession *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfSdpSession, cf_sdp_session_free)
 
 /* Parses @len bytes of @data (remote input; need not be NUL-terminated).
- * Lines end in CRLF or LF; the last may lack its line end; empty lines are
- * ignored. Returns NULL and sets a CF_SDP_ERROR on bad input. (transfer full) */
+ * Returns NULL and sets a CF_SDP_ERROR on bad input. (transfer full)
+ *
+ * Strict: v=0 first, then o= (six fields, a numeric sess-id, a 64-bit
+ * sess-version), then s=; c= before t=; t= before z=, k= and m=; r= right
+ * after t= or r=; i=, u=, c=, z= and k= at most once per section; a media
+ * section holds only i=, c= (once), b=, k= and a=; ports 0..65535, port
+ * counts 1..65535, numbers without signs; unknown type letters, NUL and CR
+ * inside a line are errors (RFC 8866 §5).
+ * Tolerant: CRLF or LF line ends, a last line without one, empty lines,
+ * several or trailing spaces between the fields of structured lines, an
+ * empty s=, a missing t= (read as "t=0 0"), unknown attributes (kept as
+ * written), malformed values of known attributes (kept; the typed helper
+ * ignores them). */
 CfSdpSession *cf_sdp_session_parse (const char *data, gsize len, GError **error);
 /* The canonical text, CRLF line ends. (transfer full) */
 char *cf_sdp_session_print (const CfSdpSession *self);
@@ -249,7 +270,8 @@ const GPtrArray *cf_sdp_session_get_emails (const CfSdpSession *self);
 const GPtrArray *cf_sdp_session_get_phones (const CfSdpSession *self);
 /* Session-level c= (NULL when absent). */
 const CfSdpConnection *cf_sdp_session_get_connection (const CfSdpSession *self);
-void cf_sdp_session_set_connection (CfSdpSession *self, const CfSdpConnection *connection);
+/* As cf_sdp_media_set_connection(). */
+gboolean cf_sdp_session_set_connection (CfSdpSession *self, const CfSdpConnection *connection);
 gboolean
 cf_sdp_session_get_bandwidth (const CfSdpSession *self, const char *type, guint64 *ret_value);
 void cf_sdp_session_set_bandwidth (CfSdpSession *self, const char *type, guint64 value);

@@ -137,6 +137,7 @@ test_offer_options (void)
 	cf_sdp_local_media_set_rtcp_mux (audio, TRUE);
 	cf_sdp_local_media_set_ptime (audio, 20);
 	cf_sdp_local_media_set_proto (audio, "RTP/SAVP");
+	cf_sdp_local_media_set_address (audio, "198.51.100.3");
 	g_assert_true (cf_sdp_attributes_add (cf_sdp_local_media_get_attributes (audio),
 					      "crypto",
 					      "1 AES_CM_128_HMAC_SHA1_80 inline:AAAA"));
@@ -152,6 +153,8 @@ test_offer_options (void)
 	g_assert_true (cf_sdp_attributes_has (cf_sdp_session_peek_attributes (offer), "ice-lite"));
 	m = cf_sdp_session_peek_media (offer, 0);
 	g_assert_cmpstr (cf_sdp_media_get_proto (m), ==, "RTP/SAVP");
+	g_assert_cmpstr (cf_sdp_media_get_connection (m)->address, ==, "198.51.100.3");
+	g_assert_cmpstr (cf_sdp_session_get_media_connection (offer, 0)->addrtype, ==, "IP4");
 	g_assert_cmpint (
 		cf_sdp_session_get_media_direction (offer, 0), ==, CF_SDP_DIRECTION_SENDONLY);
 	g_assert_true (cf_sdp_media_get_rtcp_mux (m));
@@ -1279,6 +1282,33 @@ test_local_errors (void)
 	g_assert_cmpuint (cf_sdp_negotiator_get_n_media (empty), ==, 1);
 	g_assert_nonnull (cf_sdp_negotiator_get_media (empty, 0));
 	g_assert_null (cf_sdp_negotiator_find_media (empty, "video"));
+	g_clear_error (&error);
+
+	/* a stream address, a media type, a protocol that SDP cannot carry */
+	{
+		static const char *const bad[][3] = {
+			{"audio", "RTP/AVP", "192.0.2.1 extra"},
+			{"au dio", "RTP/AVP", NULL},
+			{"audio", "RTP AVP", NULL},
+			{"audio", "RTP//AVP", NULL},
+		};
+		g_autoptr (CfSdpCodec) pcmu = cf_sdp_codec_new_static (0);
+
+		for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+			g_autoptr (CfSdpNegotiator) neg = cf_sdp_negotiator_new ("me", "192.0.2.1");
+			CfSdpLocalMedia *lm = cf_sdp_local_media_new (bad[i][0], bad[i][1], 4000);
+			g_autoptr (CfSdpSession) o = NULL;
+			g_autoptr (GError) e = NULL;
+
+			g_assert_true (cf_sdp_local_media_add_codec (lm, pcmu));
+			cf_sdp_local_media_set_address (lm, bad[i][2]);
+			cf_sdp_negotiator_add_media (neg, lm);
+			o = cf_sdp_negotiator_create_offer (neg, &e);
+			g_assert_error (e, CF_SDP_ERROR, CF_SDP_ERROR_INVALID);
+			g_assert_null (o);
+			g_assert_false (cf_sdp_negotiator_has_pending_offer (neg));
+		}
+	}
 }
 
 int

@@ -369,7 +369,20 @@ test_build (void)
 	g_assert_false (cf_sdp_session_set_origin (sdp, "two words", "7", 3, conn));
 	g_assert_false (cf_sdp_session_set_origin (sdp, "alice", "x7", 3, conn));
 	g_assert_true (cf_sdp_session_set_origin (sdp, "alice", "7", 3, conn));
-	cf_sdp_session_set_connection (sdp, conn);
+	g_assert_true (cf_sdp_session_set_connection (sdp, conn));
+	{
+		g_autoptr (CfSdpConnection) bad_conn = cf_sdp_connection_new ("IN", "IP4", "a b");
+
+		g_assert_false (cf_sdp_session_set_connection (sdp, bad_conn));
+		g_assert_false (cf_sdp_media_set_connection (m, bad_conn));
+		g_assert_null (cf_sdp_media_get_connection (m));
+		g_assert_cmpstr (cf_sdp_session_get_connection (sdp)->address, ==, "2001:db8::1");
+	}
+	g_assert_true (cf_sdp_is_token ("x-vendor"));
+	g_assert_false (cf_sdp_is_token ("a:b"));
+	g_assert_false (cf_sdp_is_token (""));
+	g_assert_true (cf_sdp_is_proto ("UDP/TLS/RTP/SAVPF"));
+	g_assert_false (cf_sdp_is_proto ("RTP/"));
 	g_assert_true (cf_sdp_media_add_codec (m, opus));
 	g_assert_true (cf_sdp_media_add_codec (m, pcmu));
 	g_assert_false (cf_sdp_media_add_codec (m, bad));
@@ -622,6 +635,42 @@ test_limits (void)
 		      FALSE);
 }
 
+/* HEAD followed by @n copies of @line. */
+static char *
+repeat_lines (const char *head, const char *format, guint n)
+{
+	GString *s = g_string_new (head);
+
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf (s, format, i);
+	return g_string_free (s, FALSE);
+}
+
+static void
+test_limits_counts (void)
+{
+	const char *v_o_s = "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\n";
+	const char *with_t = "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\n";
+	const char *with_m = HEAD "m=audio 4000 RTP/AVP 0\r\n";
+
+	assert_limit ("16 b=", repeat_lines (v_o_s, "b=X-%u:1\r\n", CF_SDP_MAX_BANDWIDTHS), TRUE);
+	assert_limit (
+		"17 b=", repeat_lines (v_o_s, "b=X-%u:1\r\n", CF_SDP_MAX_BANDWIDTHS + 1), FALSE);
+	assert_limit ("17 b= in media",
+		      repeat_lines (with_m, "b=X-%u:1\r\n", CF_SDP_MAX_BANDWIDTHS + 1),
+		      FALSE);
+	assert_limit ("16 t=", repeat_lines (v_o_s, "t=%u 0\r\n", CF_SDP_MAX_TIMES), TRUE);
+	assert_limit ("17 t=", repeat_lines (v_o_s, "t=%u 0\r\n", CF_SDP_MAX_TIMES + 1), FALSE);
+	assert_limit ("16 r=", repeat_lines (with_t, "r=%u 1 0\r\n", CF_SDP_MAX_TIMES), TRUE);
+	assert_limit ("17 r=", repeat_lines (with_t, "r=%u 1 0\r\n", CF_SDP_MAX_TIMES + 1), FALSE);
+	assert_limit (
+		"16 e=", repeat_lines (v_o_s, "e=%u@example.com\r\n", CF_SDP_MAX_CONTACTS), TRUE);
+	assert_limit ("17 e=",
+		      repeat_lines (v_o_s, "e=%u@example.com\r\n", CF_SDP_MAX_CONTACTS + 1),
+		      FALSE);
+	assert_limit ("17 p=", repeat_lines (v_o_s, "p=+%u\r\n", CF_SDP_MAX_CONTACTS + 1), FALSE);
+}
+
 /* 64 KiB exactly parses; one byte more does not. */
 static void
 test_limit_size (void)
@@ -666,6 +715,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/sdp/parse/malformed", test_malformed);
 	g_test_add_func ("/confab/sdp/parse/limits", test_limits);
 	g_test_add_func ("/confab/sdp/parse/limit-size", test_limit_size);
+	g_test_add_func ("/confab/sdp/parse/limit-counts", test_limits_counts);
 	g_test_add_func ("/confab/sdp/attributes", test_attributes);
 	g_test_add_func ("/confab/sdp/print/build", test_build);
 	g_test_add_func ("/confab/sdp/codec", test_codec);
