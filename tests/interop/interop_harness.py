@@ -1,0 +1,572 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Interop harness: real SIP peers that nobody here wrote (sipp, baresip,
+kamailio, linphonec), started on 127.0.0.1 with free ports in a test's
+temporary directory, next to confabd instances from ../integration.
+
+Nothing here sleeps to synchronise: it waits for process output lines, for
+sockets to be bound, for control-protocol events and for D-Bus signals, while
+iterating the GLib main context so that the CallWatcher keeps receiving
+signals. Every wait is guarded so that a broken peer fails a test instead of
+hanging it; the guards are never expectations about speed.
+"""
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+
+import confab_harness
+from confab_harness import GUARD_SECONDS, free_port, wait_until
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def require(program):
+    """The absolute path of a program that the interop suite needs. The suite
+    fails (it does not skip) when a peer is missing: scripts/setup-debian
+    installs them."""
+    path = shutil.which(program) or next(
+        (p for p in (f"/usr/sbin/{program}", f"/usr/bin/{program}") if os.access(p, os.X_OK)),
+        None)
+    assert path, f"{program} is not installed (run scripts/setup-debian)"
+    return path
+
+
+# ---- sockets ----
+
+def _proc_net_ports(kind):
+    """Local ports bound (UDP) or listening (TCP) according to /proc/net."""
+    ports = set()
+    for suffix in ("", "6"):
+        try:
+            with open(f"/proc/net/{kind}{suffix}") as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, state = fields[1], fields[3]
+                    if kind == "tcp" and state != "0A":  # TCP_LISTEN
+                        continue
+                    ports.add(int(local.rsplit(":", 1)[1], 16))
+        except FileNotFoundError:
+            pass
+    return ports
+
+
+def wait_bound(port, kind="udp", proc=None):
+    """Waits until something listens on a local UDP or TCP port (a peer that
+    binds its sockets before it serves them is then ready to receive)."""
+    def ready():
+        if proc is not None:
+            proc.check_running()
+        return port in _proc_net_ports(kind)
+    wait_until(ready, f"{kind} port {port} bound" + (f" by {proc.name}" if proc else ""))
+
+
+def wait_incoming(watch, *procs):
+    """CallWatcher.wait_incoming, failing at once if a peer process dies."""
+    def seen():
+        for p in procs:
+            p.check_running()
+        return bool(watch.incoming)
+    wait_until(seen, f"{watch.daemon.dir}: IncomingCall")
+    return watch.incoming.pop(0)
+
+
+def wait_state(watch, path, state, *procs):
+    """CallWatcher.wait_state, failing at once if a peer process dies."""
+    def reached():
+        for p in procs:
+            p.check_running()
+        return watch.get(path, "State") == state
+    wait_until(reached, f"{watch.daemon.dir}: {path} State == {state!r} "
+               f"(now {watch.get(path, 'State')!r})")
+
+
+# ---- processes ----
+
+class Proc:
+    """An external program; a thread collects its merged stdout/stderr
+    lines (also written to a log file in the test's directory)."""
+
+    def __init__(self, name, argv, cwd, env=None, stdin=subprocess.DEVNULL):
+        self.name = name
+        self.argv = [str(a) for a in argv]
+        self.log_path = os.path.join(str(cwd), f"{name}.log")
+        self.lines = []
+        self._lock = threading.Lock()
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(self.argv, cwd=str(cwd), env=env, stdin=stdin,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, errors="replace", start_new_session=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self._lock:
+                self.lines.append(line.rstrip("\n"))
+            self._log.write(line)
+            self._log.flush()
+
+    def output(self):
+        with self._lock:
+            return "\n".join(self.lines)
+
+    def check_running(self):
+        if self.proc.poll() is not None:
+            self._reader.join(GUARD_SECONDS)
+            raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n"
+                                 f"{self.tail()}")
+
+    def tail(self, n=60):
+        with self._lock:
+            return "\n".join(self.lines[-n:])
+
+    def find(self, pattern, start=0):
+        """The first match of a regular expression in lines[start:], or None."""
+        rx = re.compile(pattern)
+        with self._lock:
+            lines = self.lines[start:]
+        for line in lines:
+            m = rx.search(line)
+            if m:
+                return m
+        return None
+
+    def mark(self):
+        """A position in the output, to wait for lines printed after it."""
+        with self._lock:
+            return len(self.lines)
+
+    def wait_line(self, pattern, start=0):
+        """Waits for a line matching pattern (printed at or after mark start)."""
+        found = []
+
+        def seen():
+            m = self.find(pattern, start)
+            if m:
+                found.append(m)
+                return True
+            self.check_running()
+            return False
+        wait_until(seen, f"{self.name} printing /{pattern}/")
+        return found[0]
+
+    def wait_exit(self):
+        """Waits (iterating the main loop) for the program to exit by itself."""
+        wait_until(lambda: self.proc.poll() is not None, f"{self.name} to exit")
+        self._reader.join(GUARD_SECONDS)
+        return self.proc.returncode
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=GUARD_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=GUARD_SECONDS)
+        self._reader.join(GUARD_SECONDS)
+        self._log.close()
+        return self.proc.returncode
+
+
+# ---- sipp ----
+
+SIPP_SCENARIOS = os.path.join(HERE, "sipp")
+
+
+class Sipp(Proc):
+    """One sipp run. scenario is a built-in name ('uac', 'uas') or the
+    file name of an XML scenario in tests/interop/sipp/. Its statistics,
+    message trace and errors go to files in directory."""
+
+    def __init__(self, directory, scenario, remote=None, calls=1, transport="u1",
+                 service="confab", extra=()):
+        self.dir = str(directory)
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.stat_path = os.path.join(self.dir, "stats.csv")
+        self.trace_path = os.path.join(self.dir, "messages.log")
+        self.error_path = os.path.join(self.dir, "errors.log")
+        argv = [require("sipp")]
+        if scenario.endswith(".xml"):
+            argv += ["-sf", os.path.join(SIPP_SCENARIOS, scenario)]
+        else:
+            argv += ["-sn", scenario]
+        if remote:
+            argv.append(remote)
+        argv += ["-i", "127.0.0.1", "-p", self.port, "-t", transport, "-s", service,
+                 "-m", calls, "-nostdin",
+                 # Control and media ports of its own, so that runs never collide.
+                 "-cp", free_port(), "-mp", free_port(),
+                 "-trace_stat", "-stf", self.stat_path, "-fd", "1",
+                 "-trace_msg", "-message_file", self.trace_path,
+                 "-trace_err", "-error_file", self.error_path]
+        argv += list(extra)
+        super().__init__("sipp", argv, self.dir)
+
+    def wait_ready(self):
+        """sipp binds its SIP socket before it runs the scenario."""
+        wait_bound(self.port, "tcp" if self.argv[self.argv.index("-t") + 1].startswith("t")
+                   else "udp", proc=self)
+
+    def stats(self):
+        """The last line of sipp's statistics file, as a dict of counters."""
+        with open(self.stat_path) as f:
+            rows = list(csv.reader(f, delimiter=";"))
+        assert len(rows) >= 2, f"sipp wrote no statistics: {rows}"
+        return dict(zip(rows[0], rows[-1]))
+
+    def trace(self):
+        try:
+            with open(self.trace_path) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def errors(self):
+        try:
+            with open(self.error_path) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def report(self):
+        return (f"sipp exit {self.proc.returncode}\n--- errors\n{self.errors()}\n"
+                f"--- output\n{self.tail(40)}\n--- messages\n{self.trace()[-6000:]}")
+
+    def messages(self, direction=None):
+        """SIP start lines sipp sent ('sent') or received ('received'), in order."""
+        out = []
+        blocks = re.split(r"^-{20,} .*$", self.trace(), flags=re.M)
+        for b in blocks:
+            m = re.search(r"message (sent|received).*?:\s*\n\s*\n?(\S.*)", b)
+            if m and (direction is None or m.group(1) == direction):
+                out.append((m.group(1), m.group(2).strip()))
+        return out
+
+
+# ---- baresip ----
+
+BARESIP_CONFIG = """\
+poll_method\t\tepoll
+sip_listen\t\t127.0.0.1:{sip_port}
+call_local_timeout\t120
+call_max_calls\t\t4
+# No sound card and no PipeWire here: the player is an aubridge device with no
+# source on the other end, so it never runs; the source is a 48 kHz stereo sine
+# (what Opus needs). confabd sends no RTP yet: this is signaling only.
+audio_player\t\taubridge,nowhere
+audio_alert\t\taubridge,nowhere
+audio_source\t\tausine,440
+audio_level\t\tno
+ausrc_format\t\ts16
+auplay_format\t\ts16
+rtp_ports\t\t{rtp_low}-{rtp_high}
+rtcp_mux\t\tno
+jitter_buffer_delay\t5-10
+module_path\t\t{module_path}
+module\t\t\topus.so
+module\t\t\tg711.so
+module\t\t\taubridge.so
+module\t\t\tausine.so
+module_tmp\t\tuuid.so
+module_tmp\t\taccount.so
+module_app\t\tcontact.so
+module_app\t\tmenu.so
+module_app\t\tctrl_tcp.so
+ctrl_tcp_listen\t\t127.0.0.1:{ctrl_port}
+snd_path\t\t{dir}/snd
+net_interface\t\t127.0.0.1
+"""
+
+
+class Baresip(Proc):
+    """baresip with one account <sip:user@127.0.0.1:port>, plain RTP (no
+    mediaenc: confabd offers RTP/AVP), driven through ctrl_tcp."""
+
+    MODULE_PATH = "/usr/lib/baresip/modules"
+
+    def __init__(self, directory, user="bob", account_params="answermode=manual"):
+        self.dir = str(directory)
+        os.makedirs(os.path.join(self.dir, "snd"), exist_ok=True)
+        self.user = user
+        self.sip_port = free_port()
+        self.ctrl_port = free_port()
+        rtp_low = free_port()
+        with open(os.path.join(self.dir, "config"), "w") as f:
+            f.write(BARESIP_CONFIG.format(sip_port=self.sip_port, ctrl_port=self.ctrl_port,
+                                          rtp_low=rtp_low, rtp_high=rtp_low + 10,
+                                          module_path=self.MODULE_PATH, dir=self.dir))
+        with open(os.path.join(self.dir, "accounts"), "w") as f:
+            f.write(f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;{account_params}\n")
+        open(os.path.join(self.dir, "contacts"), "w").close()
+        # -s traces SIP messages into the output: the test reads the flow there.
+        super().__init__("baresip", [require("baresip"), "-f", self.dir, "-s", "-v"], self.dir,
+                         stdin=subprocess.DEVNULL)
+        wait_bound(self.sip_port, "udp", proc=self)
+        wait_bound(self.ctrl_port, "tcp", proc=self)
+        self.ctrl = CtrlTcp(self.ctrl_port)
+
+    def uri(self):
+        return f"sip:{self.user}@127.0.0.1:{self.sip_port}"
+
+    def command(self, command, params=None):
+        return self.ctrl.command(command, params, proc=self)
+
+    def wait_event(self, type_, start=0):
+        return self.ctrl.wait_event(type_, start, proc=self)
+
+    def stop(self, sig=signal.SIGTERM):
+        if getattr(self, "ctrl", None):
+            self.ctrl.close()
+        return super().stop(sig)
+
+
+class CtrlTcp:
+    """A client of baresip's ctrl_tcp module: netstring-framed JSON commands,
+    responses and events."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=GUARD_SECONDS)
+        self.sock.settimeout(None)
+        self.messages = []
+        self._lock = threading.Lock()
+        self._token = 0
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        buf = b""
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            buf += data
+            while True:
+                colon = buf.find(b":")
+                if colon < 0:
+                    break
+                length = int(buf[:colon])
+                if len(buf) < colon + 1 + length + 1:
+                    break
+                payload = buf[colon + 1:colon + 1 + length]
+                buf = buf[colon + 2 + length:]  # the trailing ','
+                with self._lock:
+                    self.messages.append(json.loads(payload))
+
+    def send(self, obj):
+        payload = json.dumps(obj).encode()
+        self.sock.sendall(str(len(payload)).encode() + b":" + payload + b",")
+
+    def _find(self, pred, start):
+        with self._lock:
+            for m in self.messages[start:]:
+                if pred(m):
+                    return m
+        return None
+
+    def mark(self):
+        with self._lock:
+            return len(self.messages)
+
+    def command(self, command, params=None, proc=None):
+        """Sends a command and waits for its response (a dict with 'ok', 'data')."""
+        self._token += 1
+        token = str(self._token)
+        msg = {"command": command, "token": token}
+        if params is not None:
+            msg["params"] = params
+        self.send(msg)
+        found = []
+
+        def answered():
+            m = self._find(lambda m: m.get("response") and m.get("token") == token, 0)
+            if m:
+                found.append(m)
+                return True
+            if proc is not None:
+                proc.check_running()
+            return False
+        wait_until(answered, f"baresip's response to {command}")
+        return found[0]
+
+    def events(self, type_=None, start=0):
+        with self._lock:
+            return [m for m in self.messages[start:]
+                    if m.get("event") and (type_ is None or m.get("type") == type_)]
+
+    def wait_event(self, type_, start=0, proc=None):
+        found = []
+
+        def seen():
+            m = self._find(lambda m: m.get("event") and m.get("type") == type_, start)
+            if m:
+                found.append(m)
+                return True
+            if proc is not None:
+                proc.check_running()
+            return False
+        wait_until(seen, f"baresip event {type_} (got {[e.get('type') for e in self.events()]})")
+        return found[0]
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self._reader.join(GUARD_SECONDS)
+
+
+# ---- kamailio ----
+
+class Kamailio(Proc):
+    """kamailio as registrar and record-routing proxy, from kamailio.cfg.in,
+    in the foreground, logging to stderr (our output lines)."""
+
+    MODULE_PATH = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+
+    def __init__(self, directory, expires=3600, auth=None):
+        """auth: None, or (realm, algorithm, {user: password}) to challenge REGISTER."""
+        self.dir = str(directory)
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        with open(os.path.join(HERE, "kamailio.cfg.in")) as f:
+            cfg = f.read()
+        users = (auth[2] if auth else {})
+        checks = "\n".join(
+            f'        if ($fU == "{u}") $var(password) = "{p}";' for u, p in users.items())
+        subs = {
+            "@PORT@": str(self.port),
+            "@MODULE_PATH@": self._module_path(),
+            "@MAX_EXPIRES@": str(expires),
+            "@AUTH@": "1" if auth else "0",
+            "@REALM@": auth[0] if auth else "confab.test",
+            "@ALGORITHM@": auth[1] if auth else "MD5",
+            "@PASSWORDS@": checks,
+        }
+        for k, v in subs.items():
+            cfg = cfg.replace(k, v)
+        self.cfg_path = os.path.join(self.dir, "kamailio.cfg")
+        with open(self.cfg_path, "w") as f:
+            f.write(cfg)
+        kamailio = require("kamailio")
+        check = subprocess.run([kamailio, "-c", "-f", self.cfg_path], capture_output=True,
+                               text=True, timeout=GUARD_SECONDS)
+        assert check.returncode == 0, f"kamailio.cfg does not parse:\n{check.stderr[-3000:]}"
+        run_dir = os.path.join(self.dir, "run")
+        os.makedirs(run_dir, exist_ok=True)
+        super().__init__("kamailio", [kamailio, "-DD", "-E", "-f", self.cfg_path,
+                                      "-P", os.path.join(run_dir, "kamailio.pid"),
+                                      "-Y", run_dir], self.dir)
+        wait_bound(self.port, "udp", proc=self)
+        wait_bound(self.port, "tcp", proc=self)
+
+    @classmethod
+    def _module_path(cls):
+        for p in (cls.MODULE_PATH, "/usr/lib/kamailio/modules/", "/usr/lib64/kamailio/modules/"):
+            if os.path.isdir(p):
+                return p
+        return cls.MODULE_PATH
+
+    def registrar(self):
+        return f"sip:127.0.0.1:{self.port}"
+
+
+# ---- linphonec ----
+
+LINPHONE_RC = """\
+[sip]
+sip_port={port}
+sip_tcp_port=0
+sip_tls_port=0
+default_proxy=-1
+contact="{name}" <sip:{name}@127.0.0.1:{port}>
+ipv6_enabled=0
+guess_hostname=0
+inc_timeout=60
+ipv6_migration_done=1
+auto_send_ringing=1
+register_only_when_network_is_up=0
+media_encryption=none
+media_encryption_mandatory=0
+in_call_timeout=0
+delayed_timeout=4
+
+[rtp]
+audio_rtp_port={rtp}
+video_rtp_port={rtp_video}
+nortp_timeout=0
+
+[net]
+mtu=1300
+
+[video]
+enabled=0
+capture=0
+display=0
+automatically_initiate=0
+automatically_accept=0
+show_local=0
+
+[sound]
+echocancellation=0
+
+[misc]
+uuid=00000000-0000-4000-8000-{uuid:012x}
+"""
+
+
+class Linphonec(Proc):
+    """linphonec (Debian linphone-cli) with its own HOME and rc, commands on stdin."""
+
+    def __init__(self, directory, name="carol"):
+        self.dir = str(directory)
+        self.home = os.path.join(self.dir, "home")
+        os.makedirs(os.path.join(self.home, ".local", "share", "linphone"), exist_ok=True)
+        self.name_ = name
+        self.port = free_port()
+        rtp = free_port()
+        self.rc_path = os.path.join(self.dir, "linphonerc")
+        with open(self.rc_path, "w") as f:
+            f.write(LINPHONE_RC.format(port=self.port, name=name, rtp=rtp,
+                                       rtp_video=free_port(), uuid=self.port))
+        env = dict(os.environ)
+        env["HOME"] = self.home
+        env.pop("DISPLAY", None)
+        super().__init__("linphonec",
+                         [require("linphonec"), "-c", self.rc_path, "-d", "6",
+                          "-l", os.path.join(self.dir, "linphone-debug.log")],
+                         self.dir, env=env, stdin=subprocess.PIPE)
+        wait_bound(self.port, "udp", proc=self)
+
+    def uri(self):
+        return f"sip:{self.name_}@127.0.0.1:{self.port}"
+
+    def send(self, line):
+        self.check_running()
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            try:
+                self.send("quit")
+                self.proc.stdin.close()
+                self.proc.wait(timeout=GUARD_SECONDS)
+            except (AssertionError, OSError, BrokenPipeError, subprocess.TimeoutExpired):
+                pass
+        return super().stop(sig)
+
+
+__all__ = ["Proc", "Sipp", "Baresip", "CtrlTcp", "Kamailio", "Linphonec", "require",
+           "wait_bound", "wait_incoming", "wait_state", "confab_harness"]
