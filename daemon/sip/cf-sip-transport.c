@@ -424,8 +424,14 @@ conn_close (CfSipConnection *conn, const GError *error)
 		g_source_destroy (conn->timer);
 		g_clear_pointer (&conn->timer, g_source_unref);
 	}
-	if (conn->base != NULL)
+	/* A ready connection is closed now, so that the peer sees it at once.
+	 * One still connecting or shaking hands (in a worker thread, for TLS)
+	 * is only cancelled: its socket closes when the cancelled operation
+	 * lets go of it, and no thread is left using a closed descriptor. */
+	if (conn->base != NULL && conn->ready)
 		g_socket_close (g_socket_connection_get_socket (conn->base), NULL);
+	g_clear_object (&conn->stream);
+	g_clear_object (&conn->base);
 	g_byte_array_set_size (conn->inbuf, 0);
 	g_queue_clear_full (&conn->outq, (GDestroyNotify) g_bytes_unref);
 	g_queue_init (&conn->outq);

@@ -438,6 +438,51 @@ test_tcp_garbage (void)
 	g_assert_false (good->eof);
 }
 
+/* Plain text on a TLS listener fails the handshake: closed, nothing up. */
+static void
+test_tls_garbage (void)
+{
+	g_autoptr(Peer) b = peer_new (NULL);
+	g_autoptr(RawTcp) raw = NULL;
+	g_autofree char *request = NULL;
+	guint16 port = peer_listen (b, CF_SIP_TRANSPORT_TLS, "127.0.0.1");
+
+	raw = raw_tcp_new (port);
+	request = good_request ("TLS", 5061, "plain-on-tls");
+	raw_tcp_send (raw, request);
+	WAIT_UNTIL (raw->eof);
+	WAIT_UNTIL (cf_sip_transport_get_n_connections (b->transport) == 0);
+	g_assert_cmpuint (b->messages->len, ==, 0);
+}
+
+/* A transport that goes away with connections still connecting or shaking
+ * hands leaves nothing behind (checked under valgrind) and the peer sees
+ * the connection end. */
+static void
+test_dispose_busy (void)
+{
+	g_autoptr(Peer) a = peer_new (NULL);
+	g_autoptr(Peer) b = peer_new (NULL);
+	g_autoptr(CfSipDestination) to_tls = NULL;
+	g_autoptr(CfSipDestination) to_tcp = NULL;
+	g_autoptr(CfSipMessage) request = NULL;
+	g_autoptr(GError) error = NULL;
+
+	peer_listen (a, CF_SIP_TRANSPORT_TLS, "127.0.0.1");
+	peer_listen (a, CF_SIP_TRANSPORT_TCP, "127.0.0.1");
+	to_tls = dest_new (CF_SIP_TRANSPORT_TLS, "127.0.0.1", peer_listen (b, CF_SIP_TRANSPORT_TLS, "127.0.0.1"));
+	to_tcp = dest_new (CF_SIP_TRANSPORT_TCP, "127.0.0.1", peer_listen (b, CF_SIP_TRANSPORT_TCP, "127.0.0.1"));
+	request = options_for (a, to_tls, "sip:bob@127.0.0.1");
+	g_assert_true (cf_sip_transport_send (a->transport, request, to_tls, &error));
+	g_assert_true (cf_sip_transport_send (a->transport, request, to_tcp, &error));
+	g_assert_no_error (error);
+	/* Let B accept both and start its side of the handshake. */
+	WAIT_UNTIL (cf_sip_transport_get_n_connections (b->transport) == 2);
+	g_clear_pointer (&a, peer_free);
+	WAIT_UNTIL (cf_sip_transport_get_n_connections (b->transport) == 0);
+	g_assert_cmpuint (b->n_failed, ==, 0);
+}
+
 /* A stream that never completes a message within the size limit is closed. */
 static void
 test_tcp_oversized (void)
@@ -699,6 +744,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/sip/transport/malformed-response-udp", test_malformed_response_udp);
 	g_test_add_func ("/confab/sip/transport/tcp-garbage", test_tcp_garbage);
 	g_test_add_func ("/confab/sip/transport/tcp-oversized", test_tcp_oversized);
+	g_test_add_func ("/confab/sip/transport/tls-garbage", test_tls_garbage);
+	g_test_add_func ("/confab/sip/transport/dispose-busy", test_dispose_busy);
 	g_test_add_func ("/confab/sip/transport/connection-limit", test_connection_limit);
 	g_test_add_func ("/confab/sip/transport/outbound-limits", test_outbound_limits);
 	g_test_add_func ("/confab/sip/transport/idle-timeout", test_idle_timeout);
