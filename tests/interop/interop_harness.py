@@ -17,12 +17,15 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 
-import confab_harness
-from confab_harness import GUARD_SECONDS, free_port, wait_until
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+import confab_harness  # noqa: E402
+from confab_harness import (GUARD_SECONDS, Bus, CallWatcher, Daemon, free_port,  # noqa: E402
+                            peer_config, wait_until)
 
 
 def require(program):
@@ -34,6 +37,35 @@ def require(program):
         None)
     assert path, f"{program} is not installed (run scripts/setup-debian)"
     return path
+
+
+# ---- confabd ----
+
+class Confab:
+    """A confabd on a private bus of its own, listening on 127.0.0.1:port over
+    UDP and TCP, with a CallWatcher following its calls."""
+
+    def __init__(self, tmp_path, name, extra="", account=None, transports=("udp", "tcp")):
+        self.name = name
+        self.port = free_port()
+        self.bus = Bus(tmp_path / f"bus-{name}")
+        config = peer_config(name, self.port, extra, transports)
+        if account is not None:
+            # Replace the [account] group that peer_config writes.
+            rest = config.split("[sip]", 1)[1]
+            config = f"[account]\n{account}[sip]{rest}"
+        self.daemon = Daemon(self.bus, tmp_path / name, config=config)
+        self.daemon.start()
+        self.watch = CallWatcher(self.daemon)
+
+    def uri(self, transport="udp"):
+        base = f"sip:{self.name}@127.0.0.1:{self.port}"
+        return base if transport == "udp" else f"{base};transport={transport}"
+
+    def close(self):
+        self.watch.close()
+        self.daemon.stop()
+        self.bus.close()
 
 
 # ---- sockets ----
@@ -310,11 +342,61 @@ class Baresip(Proc):
         super().__init__("baresip", [require("baresip"), "-f", self.dir, "-s", "-v"], self.dir,
                          stdin=subprocess.DEVNULL)
         wait_bound(self.sip_port, "udp", proc=self)
+        wait_bound(self.sip_port, "tcp", proc=self)
         wait_bound(self.ctrl_port, "tcp", proc=self)
         self.ctrl = CtrlTcp(self.ctrl_port)
 
-    def uri(self):
-        return f"sip:{self.user}@127.0.0.1:{self.sip_port}"
+    def uri(self, transport="udp"):
+        base = f"sip:{self.user}@127.0.0.1:{self.sip_port}"
+        return base if transport == "udp" else f"{base};transport={transport}"
+
+    def sip_trace(self):
+        """The SIP messages that baresip's -s option traced, in order: a list of
+        (transport, source, destination, message text)."""
+        # Each traced message: ESC[36;1m#, a line "UDP src -> dst", the
+        # message, ESC[;m.
+        rx = re.compile(r"\x1b\[36;1m#\n(UDP|TCP|TLS) (\S+) -> (\S+)\n(.*?)\x1b\[;m", re.S)
+        return [(m.group(1), m.group(2), m.group(3), m.group(4).strip())
+                for m in rx.finditer(self.output())]
+
+    def received(self, peer_port):
+        """The SIP messages baresip received from the peer listening on
+        127.0.0.1:peer_port. Over TCP one end of a connection is an ephemeral
+        port: a message is baresip's when it goes to baresip's listening port
+        or comes from the peer's."""
+        mine = f"127.0.0.1:{self.sip_port}"
+        theirs = f"127.0.0.1:{peer_port}"
+        return [m for t, s, d, m in self.sip_trace() if d == mine or s == theirs]
+
+    def sent(self, peer_port):
+        """The SIP messages baresip sent to the peer on 127.0.0.1:peer_port."""
+        mine = f"127.0.0.1:{self.sip_port}"
+        theirs = f"127.0.0.1:{peer_port}"
+        return [m for t, s, d, m in self.sip_trace() if d == theirs or s == mine]
+
+    def wait_received(self, peer_port, prefix, count=1):
+        """Waits until baresip's trace shows count messages starting with
+        prefix received from the peer (baresip's output is read by a thread:
+        what it traced may arrive after the peer saw its effect)."""
+        found = []
+
+        def seen():
+            found[:] = [m for m in self.received(peer_port) if m.startswith(prefix)]
+            self.check_running()
+            return len(found) >= count
+        wait_until(seen, f"baresip tracing {count} x {prefix!r} received")
+        return found
+
+    def wait_sent(self, peer_port, prefix, count=1):
+        """As wait_received, for messages baresip sent to the peer."""
+        found = []
+
+        def seen():
+            found[:] = [m for m in self.sent(peer_port) if m.startswith(prefix)]
+            self.check_running()
+            return len(found) >= count
+        wait_until(seen, f"baresip tracing {count} x {prefix!r} sent")
+        return found
 
     def command(self, command, params=None):
         return self.ctrl.command(command, params, proc=self)
@@ -568,5 +650,5 @@ class Linphonec(Proc):
         return super().stop(sig)
 
 
-__all__ = ["Proc", "Sipp", "Baresip", "CtrlTcp", "Kamailio", "Linphonec", "require",
+__all__ = ["Confab", "Proc", "Sipp", "Baresip", "CtrlTcp", "Kamailio", "Linphonec", "require",
            "wait_bound", "wait_incoming", "wait_state", "confab_harness"]
