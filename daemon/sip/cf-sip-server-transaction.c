@@ -22,7 +22,7 @@ struct _CfSipServerTransaction {
 	GSource *timer_retransmit; /* G */
 	guint retransmit_interval;
 	GSource *timer_timeout;    /* H; for non-INVITE: the silent-TU guard */
-	GSource *timer_end;        /* I or J */
+	GSource *timer_end;        /* I, J or L */
 	GSource *timer_trying;     /* the automatic 100 Trying */
 };
 
@@ -47,6 +47,8 @@ state_name (CfSipServerTransactionState state)
 		return "Completed";
 	case CF_SIP_SERVER_TRANSACTION_CONFIRMED:
 		return "Confirmed";
+	case CF_SIP_SERVER_TRANSACTION_ACCEPTED:
+		return "Accepted";
 	case CF_SIP_SERVER_TRANSACTION_TERMINATED:
 		return "Terminated";
 	}
@@ -116,6 +118,11 @@ cf_sip_server_transaction_fail (CfSipServerTransaction *self, const GError *erro
 	if (self->state == CF_SIP_SERVER_TRANSACTION_TERMINATED)
 		return;
 	g_debug ("server transaction %s failed: %s", self->key, error->message);
+	if (self->state == CF_SIP_SERVER_TRANSACTION_ACCEPTED) {
+		/* RFC 6026 §7.1: tell the TU, keep absorbing retransmissions. */
+		g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+		return;
+	}
 	clear_timers (self);
 	g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
 	terminate (self);
@@ -239,6 +246,14 @@ cf_sip_server_transaction_respond (CfSipServerTransaction *self,
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad status %u", status);
 		return FALSE;
 	}
+	if (self->state == CF_SIP_SERVER_TRANSACTION_ACCEPTED && status >= 200 && status < 300) {
+		/* RFC 6026 §7.1: the TU's 2xx retransmissions go straight out. */
+		if (!send_response (self, response, error))
+			return FALSE;
+		g_clear_pointer (&self->last_response, cf_sip_message_unref);
+		self->last_response = cf_sip_message_ref (response);
+		return TRUE;
+	}
 	if (self->state != CF_SIP_SERVER_TRANSACTION_TRYING &&
 	    self->state != CF_SIP_SERVER_TRANSACTION_PROCEEDING) {
 		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -265,8 +280,10 @@ cf_sip_server_transaction_respond (CfSipServerTransaction *self,
 	timer_clear (&self->timer_timeout);
 	if (self->method == CF_SIP_METHOD_INVITE) {
 		if (status < 300) {
-			/* The TU retransmits the 2xx until the ACK (§13.3.1.4). */
-			terminate (self);
+			/* RFC 6026 §7.1, Timer L. The TU retransmits the 2xx
+			 * until the ACK (§13.3.1.4). */
+			set_state (self, CF_SIP_SERVER_TRANSACTION_ACCEPTED);
+			self->timer_end = timer_start (self, 64 * self->timers.t1, on_timer_end);
 			return TRUE;
 		}
 		set_state (self, CF_SIP_SERVER_TRANSACTION_COMPLETED);
@@ -332,6 +349,7 @@ cf_sip_server_transaction_receive (CfSipServerTransaction *self, CfSipMessage *r
 		break;
 	case CF_SIP_SERVER_TRANSACTION_TRYING:
 	case CF_SIP_SERVER_TRANSACTION_CONFIRMED:
+	case CF_SIP_SERVER_TRANSACTION_ACCEPTED:
 	case CF_SIP_SERVER_TRANSACTION_TERMINATED:
 		break;
 	}

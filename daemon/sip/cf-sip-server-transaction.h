@@ -3,11 +3,22 @@
 
 /* SIP server transactions (RFC 3261 §17.2): the INVITE state machine
  * (Proceeding, Completed, Confirmed, Terminated; Timers G, H, I; a 100 Trying
- * is sent for the TU if it has not answered within 200 ms; a 2xx ends the
- * transaction: retransmitting it until the ACK is the TU's job, §13.3.1.4)
- * and the non-INVITE one (Trying, Proceeding, Completed, Terminated; Timer
- * J). Request retransmissions are absorbed or answered with the last
- * response; the ACK for a non-2xx final response is absorbed.
+ * is sent for the TU if it has not answered within 200 ms) and the
+ * non-INVITE one (Trying, Proceeding, Completed, Terminated; Timer J).
+ * Request retransmissions are absorbed or answered with the last response;
+ * the ACK for a non-2xx final response is absorbed.
+ *
+ * After a 2xx the INVITE server transaction does what RFC 6026 (which
+ * updates RFC 3261 §17.2.1) says: it waits in Accepted for 64*T1 (Timer L),
+ * absorbing retransmissions of the INVITE so that the TU does not see them
+ * as new requests, and passing more 2xx from the TU to the transport:
+ * retransmitting the 2xx until the ACK comes is the TU's job (§13.3.1.4),
+ * with cf_sip_server_transaction_respond() or
+ * cf_sip_stack_send_response_stateless(). The ACK for a 2xx goes to the TU
+ * (CfSipStack::ack).
+ *
+ * A non-INVITE request the TU leaves unanswered for 64*T1 (the client has
+ * given up by then, its Timer F) ends its transaction without a response.
  *
  * Made by CfSipStack for each new request (CfSipStack::request), which owns
  * them until they end. The TU answers with cf_sip_server_transaction_respond().
@@ -31,6 +42,7 @@ typedef enum {
 	CF_SIP_SERVER_TRANSACTION_PROCEEDING, /* INVITE from the start; a provisional was sent */
 	CF_SIP_SERVER_TRANSACTION_COMPLETED,  /* a final response was sent */
 	CF_SIP_SERVER_TRANSACTION_CONFIRMED,  /* INVITE: the ACK came */
+	CF_SIP_SERVER_TRANSACTION_ACCEPTED,   /* INVITE: a 2xx was sent (RFC 6026) */
 	CF_SIP_SERVER_TRANSACTION_TERMINATED,
 } CfSipServerTransactionState;
 
@@ -55,7 +67,8 @@ CfSipServerTransaction *cf_sip_server_transaction_get_cancelled (CfSipServerTran
  * request) through the transaction. Fails with CF_SIP_ERROR_TRANSPORT when
  * it cannot be sent (the transaction then ends), or with
  * G_IO_ERROR_INVALID_ARGUMENT when @response is not a response or the
- * transaction already sent its final response. */
+ * transaction already sent its final response (but in Accepted, more 2xx
+ * may be sent: retransmissions). */
 gboolean cf_sip_server_transaction_respond (CfSipServerTransaction *self,
 					    CfSipMessage *response,
 					    GError **error);

@@ -770,6 +770,12 @@ handle_request (CfSipStack *self, CfSipMessage *request, const CfSipFlow *flow)
 	if (key == NULL)
 		return;
 	found = g_hash_table_lookup (self->servers, key);
+	if (found != NULL && method == CF_SIP_METHOD_ACK &&
+	    cf_sip_server_transaction_get_state (found) == CF_SIP_SERVER_TRANSACTION_ACCEPTED) {
+		/* RFC 6026 §7.1: an ACK in Accepted is the TU's. */
+		g_signal_emit (self, signals[SIGNAL_ACK], 0, request, flow);
+		return;
+	}
 	if (found != NULL) {
 		g_autoptr(CfSipServerTransaction) keep = g_object_ref (found);
 
@@ -800,6 +806,16 @@ handle_request (CfSipStack *self, CfSipMessage *request, const CfSipFlow *flow)
 
 			/* §9.2: nothing to cancel. */
 			if (!cf_sip_server_transaction_respond_status (tr, 481, NULL, tag, &error))
+				g_debug ("could not answer CANCEL: %s", error->message);
+			return;
+		}
+		if (cf_sip_server_transaction_get_state (invite) != CF_SIP_SERVER_TRANSACTION_PROCEEDING) {
+			g_autofree char *tag = cf_sip_new_token ();
+			g_autoptr(GError) error = NULL;
+
+			/* §9.2: the INVITE has its final response: the CANCEL
+			 * has no effect, and gets a 200. */
+			if (!cf_sip_server_transaction_respond_status (tr, 200, NULL, tag, &error))
 				g_debug ("could not answer CANCEL: %s", error->message);
 			return;
 		}

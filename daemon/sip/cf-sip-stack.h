@@ -12,9 +12,13 @@
  *    provisional response has come).
  *  - ::request: a new incoming request, with the server transaction to answer
  *    through. A CANCEL that matches no INVITE is answered 481 here and not
- *    signalled; one that matches is signalled with
+ *    signalled, nor is one whose INVITE already has its final response
+ *    (answered 200: it has no effect, §9.2); one that matches a pending
+ *    INVITE is signalled with
  *    cf_sip_server_transaction_get_cancelled() set: the TU answers the CANCEL
  *    (200) and the INVITE (487).
+ *  - After a 2xx, an INVITE server transaction stays 64*T1 in Accepted
+ *    (RFC 6026) so that INVITE retransmissions never reach the TU twice.
  *  - ::ack and ::stray-response: ACKs that match no transaction (ACK for 2xx)
  *    and 2xx responses to INVITE that match none (retransmissions, forks):
  *    dialog business (§13.2.2.4, §13.3.1.4, §17.1.1.3).

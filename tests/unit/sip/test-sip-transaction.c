@@ -307,8 +307,10 @@ test_cleanup_udp (void)
 /* ---- INVITE ---- */
 
 /* 100 (sent by the server transaction after 200 ms of TU silence), 180, 200;
- * the 2xx ends the client transaction; the ACK for it goes outside any
- * transaction and reaches B's TU. */
+ * the 2xx ends the client transaction, and puts the server one in Accepted
+ * (RFC 6026), through which B's TU retransmits it: A's TU gets that as a
+ * stray response. The ACK for it goes outside any transaction and reaches
+ * B's TU. */
 static void
 invite_flow (CfSipTransportKind kind)
 {
@@ -343,14 +345,20 @@ invite_flow (CfSipTransportKind kind)
 	g_assert_true (cf_sip_server_transaction_respond_status (server, 200, NULL, "b-tag", &error));
 	g_assert_no_error (error);
 	g_assert_cmpint (cf_sip_server_transaction_get_state (server), ==,
-			 CF_SIP_SERVER_TRANSACTION_TERMINATED);
+			 CF_SIP_SERVER_TRANSACTION_ACCEPTED);
 	WAIT_UNTIL (outcome->done);
 	g_assert_no_error (outcome->error);
 	g_assert_cmpuint (status_at (outcome, 2), ==, 200);
 	g_assert_cmpint (cf_sip_client_transaction_get_state (tr), ==,
 			 CF_SIP_CLIENT_TRANSACTION_TERMINATED);
 	g_assert_cmpuint (cf_sip_stack_get_n_transactions (a->stack), ==, 0);
-	g_assert_cmpuint (cf_sip_stack_get_n_transactions (b->stack), ==, 0);
+	g_assert_cmpuint (cf_sip_stack_get_n_transactions (b->stack), ==, 1);
+
+	g_assert_true (cf_sip_server_transaction_respond_status (server, 200, NULL, "b-tag", &error));
+	g_assert_no_error (error);
+	WAIT_UNTIL (a->strays->len == 1);
+	g_assert_cmpuint (cf_sip_message_get_status (g_ptr_array_index (a->strays, 0)), ==, 200);
+	g_assert_cmpuint (outcome->statuses->len, ==, 3);
 
 	/* The ACK for the 2xx, built by the TU (here by hand). */
 	ack = cf_sip_message_new_request ("ACK", uri);
@@ -364,7 +372,77 @@ invite_flow (CfSipTransportKind kind)
 	WAIT_UNTIL (b->acks->len == 1);
 	g_assert_cmpstr (cf_sip_message_get_call_id (g_ptr_array_index (b->acks, 0)), ==,
 			 cf_sip_message_get_call_id (invite));
-	g_assert_cmpuint (a->strays->len, ==, 0);
+	g_assert_cmpuint (b->requests->len, ==, 1);
+}
+
+/* RFC 6026 Accepted: a retransmitted INVITE after the 2xx is absorbed (the
+ * TU never sees it twice), a CANCEL gets 200 and has no effect (§9.2);
+ * Timer L then ends the transaction. */
+static void
+test_invite_accepted (void)
+{
+	g_autoptr(Peer) b = peer_new ();
+	g_autoptr(RawUdp) raw = raw_udp_new ();
+	g_autofree char *invite = NULL;
+	g_autofree char *options = NULL;
+	g_autofree char *cancel = NULL;
+	g_autofree char *reply = NULL;
+	g_autoptr(GError) error = NULL;
+	CfSipServerTransaction *server;
+
+	/* Timer L = 64*T1 = 3.2 s: what follows the 2xx comes long before. */
+	cf_sip_stack_set_timers (b->stack, 50, 200, 50, 0);
+	invite = g_strdup_printf ("INVITE sip:bob@127.0.0.1 SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKaccepted\r\n"
+				  "From: <sip:alice@127.0.0.1>;tag=r\r\n"
+				  "To: <sip:bob@127.0.0.1>\r\n"
+				  "Call-ID: accepted\r\n"
+				  "CSeq: 1 INVITE\r\n"
+				  "Max-Forwards: 70\r\n"
+				  "Content-Length: 0\r\n\r\n",
+				  raw->port);
+	options = g_strdup_printf ("OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
+				   "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKaccepted2\r\n"
+				   "From: <sip:alice@127.0.0.1>;tag=r\r\n"
+				   "To: <sip:bob@127.0.0.1>\r\n"
+				   "Call-ID: accepted-options\r\n"
+				   "CSeq: 1 OPTIONS\r\n"
+				   "Max-Forwards: 70\r\n"
+				   "Content-Length: 0\r\n\r\n",
+				   raw->port);
+	cancel = g_strdup_printf ("CANCEL sip:bob@127.0.0.1 SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bKaccepted\r\n"
+				  "From: <sip:alice@127.0.0.1>;tag=r\r\n"
+				  "To: <sip:bob@127.0.0.1>\r\n"
+				  "Call-ID: accepted\r\n"
+				  "CSeq: 1 CANCEL\r\n"
+				  "Max-Forwards: 70\r\n"
+				  "Content-Length: 0\r\n\r\n",
+				  raw->port);
+	raw_udp_send (raw, b->port[CF_SIP_TRANSPORT_UDP], invite);
+	WAIT_UNTIL (b->requests->len == 1);
+	server = request_at (b, 0);
+	g_assert_true (cf_sip_server_transaction_respond_status (server, 200, NULL, "b", &error));
+	g_assert_no_error (error);
+	WAIT_UNTIL (raw->datagrams->len == 1);
+
+	/* The INVITE again, a CANCEL, then an OPTIONS: only the OPTIONS reaches
+	 * the TU, and only the CANCEL is answered. */
+	raw_udp_send (raw, b->port[CF_SIP_TRANSPORT_UDP], invite);
+	raw_udp_send (raw, b->port[CF_SIP_TRANSPORT_UDP], cancel);
+	raw_udp_send (raw, b->port[CF_SIP_TRANSPORT_UDP], options);
+	WAIT_UNTIL (b->requests->len == 2);
+	g_assert_cmpint (cf_sip_server_transaction_get_method (request_at (b, 1)), ==,
+			 CF_SIP_METHOD_OPTIONS);
+	WAIT_UNTIL (raw->datagrams->len == 2);
+	reply = raw_udp_get (raw, 1);
+	g_assert_true (g_str_has_prefix (reply, "SIP/2.0 200"));
+	g_assert_nonnull (strstr (reply, "CANCEL"));
+	g_assert_cmpint (cf_sip_server_transaction_get_state (server), ==,
+			 CF_SIP_SERVER_TRANSACTION_ACCEPTED);
+
+	WAIT_UNTIL (cf_sip_server_transaction_get_state (server) == CF_SIP_SERVER_TRANSACTION_TERMINATED);
+	g_assert_cmpuint (b->n_failed, ==, 0);
 }
 
 static void
@@ -1022,6 +1100,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/sip/transaction/invite/udp", test_invite_udp);
 	g_test_add_func ("/confab/sip/transaction/invite/tls", test_invite_tls);
 	g_test_add_func ("/confab/sip/transaction/invite/rejected", test_invite_rejected);
+	g_test_add_func ("/confab/sip/transaction/invite/accepted", test_invite_accepted);
 	g_test_add_func ("/confab/sip/transaction/cancel/after-180", test_cancel);
 	g_test_add_func ("/confab/sip/transaction/cancel/early", test_cancel_early);
 	g_test_add_func ("/confab/sip/transaction/cancel/unsent-and-481", test_cancel_unsent_and_481);
