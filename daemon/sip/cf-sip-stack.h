@@ -88,8 +88,9 @@ void cf_sip_stack_resolve_async (CfSipStack *self,
 /* (transfer full) */
 CfSipDestination *cf_sip_stack_resolve_finish (CfSipStack *self, GAsyncResult *result, GError **error);
 
-/* Sends @request (no Via: the stack adds the top one, with a new branch and
- * rport) in a new client transaction, towards @next_hop (nullable: the first
+/* Sends @request (without a Via of ours: the stack prepends the top one to
+ * @request itself, with a new branch and rport, once it knows the transport)
+ * in a new client transaction, towards @next_hop (nullable: the first
  * Route's URI, else the Request-URI). @func gets the responses (see
  * CfSipResponseFunc); @notify frees @user_data when the transaction is gone.
  *
