@@ -312,7 +312,8 @@ cf_sip_message_new_request (const char *method, const char *request_uri)
 	CfSipMessage *msg;
 
 	g_return_val_if_fail (method != NULL && cf_sip_is_token (method, strlen (method)), NULL);
-	g_return_val_if_fail (request_uri != NULL, NULL);
+	g_return_val_if_fail (request_uri != NULL && *request_uri != '\0', NULL);
+	g_return_val_if_fail (strpbrk (request_uri, " \t\r\n") == NULL, NULL);
 
 	msg = message_new ();
 	msg->is_request = TRUE;
@@ -328,6 +329,7 @@ cf_sip_message_new_response (guint status, const char *reason)
 	CfSipMessage *msg;
 
 	g_return_val_if_fail (status >= 100 && status <= 699, NULL);
+	g_return_val_if_fail (reason == NULL || strpbrk (reason, "\r\n") == NULL, NULL);
 
 	msg = message_new ();
 	msg->status = status;
@@ -1131,7 +1133,7 @@ void
 cf_sip_message_set_request_uri (CfSipMessage *msg, const char *uri)
 {
 	g_return_if_fail (msg != NULL && msg->is_request);
-	g_return_if_fail (uri != NULL && strpbrk (uri, " \t\r\n") == NULL);
+	g_return_if_fail (uri != NULL && *uri != '\0' && strpbrk (uri, " \t\r\n") == NULL);
 
 	g_free (msg->request_uri);
 	msg->request_uri = g_strdup (uri);

@@ -166,28 +166,47 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfSipVia, cf_sip_via_free)
 
 typedef struct _CfSipMessage CfSipMessage; /* reference counted */
 
-/* Parses one whole message (a datagram, or one framed out of a stream).
- * Fails with CF_SIP_ERROR_PARSE or CF_SIP_ERROR_TOO_LARGE. The message must
- * have a start line, Via, From, To, Call-ID and CSeq (requests: also a CSeq
- * method equal to the request method, except for ACK/CANCEL rules that
- * belong to transactions), and a body no longer than Content-Length says;
- * for a datagram a missing Content-Length means "the rest". */
+/* (transfer full) Parses one whole message (a datagram, or one framed out of
+ * a stream). Fails with CF_SIP_ERROR_PARSE or CF_SIP_ERROR_TOO_LARGE. The
+ * message must have a start line, Via, From, To, Call-ID and CSeq (requests:
+ * also a CSeq method equal to the request method, except for ACK/CANCEL rules
+ * that belong to transactions), and a body no longer than Content-Length
+ * says; for a datagram a missing Content-Length means "the rest", and bytes
+ * after the Content-Length body are ignored (RFC 3261 §18.3).
+ *
+ * What is checked: the start line (exactly "METHOD SP URI SP SIP/2.0", or
+ * "SIP/2.0 SP 3DIGIT SP reason"; a sip/sips Request-URI must parse and have
+ * no headers, another scheme only needs the generic URI syntax, so that the
+ * UA can answer 416); every Via value; exactly one From, To, Call-ID and CSeq
+ * (CSeq number < 2**32); at most one Content-Length; every Contact, Route
+ * and Record-Route value (name-addr syntax; URIs of other schemes than sip
+ * and sips only for generic syntax). Other headers are kept as text. Leading
+ * CRLFs are skipped. CR only in CRLF; NUL only as a quoted-pair.
+ *
+ * The limits hold for the message as it would be printed (long names, one
+ * entry per line, with Content-Length), so that a parsed message always
+ * prints to one that parses. */
 CfSipMessage *cf_sip_message_parse (const char *data, gsize len, GError **error);
 
 /* Stream framing (TCP/TLS, RFC 3261 §18.3): given the bytes received so far,
  * returns in @ret_len the length of the first complete message (headers,
  * blank line, Content-Length bytes of body). Leading CRLFs (keep-alives) are
  * counted in @ret_skip and are not part of the message. Returns FALSE with
- * CF_SIP_ERROR_INCOMPLETE when more bytes are needed, with
- * CF_SIP_ERROR_TOO_LARGE or CF_SIP_ERROR_PARSE when the stream is broken
- * (no Content-Length, too long) and must be closed. */
+ * CF_SIP_ERROR_INCOMPLETE when more bytes are needed (then @ret_skip is still
+ * set, so that keep-alive CRLFs can be dropped and answered, RFC 5626
+ * §4.4.1), with CF_SIP_ERROR_TOO_LARGE or CF_SIP_ERROR_PARSE when the stream
+ * is broken (no Content-Length, two of them, too long) and must be closed.
+ * The framed bytes are then given to cf_sip_message_parse().
+ * Each call scans the bytes from the start: O(len). */
 gboolean cf_sip_message_frame (const char *data,
 			       gsize len,
 			       gsize *ret_skip,
 			       gsize *ret_len,
 			       GError **error);
 
+/* (transfer full) A message without headers: the caller adds them. */
 CfSipMessage *cf_sip_message_new_request (const char *method, const char *request_uri);
+/* (transfer full) @reason NULL = the standard phrase. */
 CfSipMessage *cf_sip_message_new_response (guint status, const char *reason);
 /* A response to @request per RFC 3261 §8.2.6: copies every Via, From, To,
  * Call-ID, CSeq (and Record-Route for 18x/2xx to INVITE... no: the caller
@@ -214,7 +233,12 @@ const char *cf_sip_message_get_reason (CfSipMessage *msg);
 
 /* Headers. @name is matched case-insensitively, and compact forms are
  * accepted ("v", "i", "f", "t", "m", "l", "c", "k", "s", "e", "o", "r", "b",
- * "u", "x", "y"). Values are stored trimmed. */
+ * "u", "x", "y", and "a", "j", "d", "n"). Values are stored trimmed; values
+ * returned are (transfer none), valid until the header is changed. The
+ * setters take one entry (no comma splitting) and refuse CR/LF in values.
+ * A parsed Content-Length, and one that cf_sip_message_set_body() finds, show
+ * the body's length; the printer always writes the body's length, in place of
+ * the first Content-Length, or last when there is none. */
 guint cf_sip_message_get_n_headers (CfSipMessage *msg);
 void cf_sip_message_get_header_at (CfSipMessage *msg, guint index, const char **ret_name, const char **ret_value);
 /* Like cf_sip_message_get_header_at(), also giving the value's length (nullable
@@ -244,6 +268,7 @@ const char *cf_sip_message_get_body (CfSipMessage *msg, gsize *ret_len);
 /* Convenience accessors of the mandatory headers, parsed on demand.
  * Return FALSE / NULL when the header is absent or malformed. */
 const char *cf_sip_message_get_call_id (CfSipMessage *msg);
+/* @ret_method: (transfer none) */
 gboolean cf_sip_message_get_cseq (CfSipMessage *msg, guint32 *ret_number, const char **ret_method);
 /* (transfer full) */
 CfSipVia *cf_sip_message_get_top_via (CfSipMessage *msg, GError **error);

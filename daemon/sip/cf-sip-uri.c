@@ -764,11 +764,14 @@ params_equal (GPtrArray *a, GPtrArray *b)
 		if ((pa == NULL) != (pb == NULL))
 			return FALSE;
 	}
-	/* Any parameter present in both must match. */
+	/* Any parameter present in both must match. Of a repeated parameter,
+	 * the first one counts, as for cf_sip_uri_get_param(). */
 	for (guint i = 0; a != NULL && i < a->len; i++) {
 		CfSipParam *pa = g_ptr_array_index (a, i);
 		CfSipParam *pb = cf_sip_params_find (b, pa->name);
 
+		if (cf_sip_params_find (a, pa->name) != pa)
+			continue;
 		if (pb != NULL && !param_value_equal (pa, pb))
 			return FALSE;
 	}
