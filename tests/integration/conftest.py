@@ -30,10 +30,13 @@ def make_daemon(bus, tmp_path):
         return d
 
     yield make
-    for d in daemons:
-        d.stop()
+    codes = {d.dir: d.stop() for d in daemons}
     for b in buses:
         b.close()
+    # Every daemon must stop cleanly: a crash, an assertion or a sanitizer
+    # report during the test shows up here.
+    bad = {k: v for k, v in codes.items() if v not in (0, None)}
+    assert not bad, f"daemons did not exit cleanly: {bad}"
 
 
 @pytest.fixture
