@@ -24,8 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 import confab_harness  # noqa: E402
-from confab_harness import (GUARD_SECONDS, Bus, CallWatcher, Daemon, free_port,  # noqa: E402
-                            peer_config, wait_until)
+from confab_harness import (GUARD_SECONDS, Bus, CallWatcher, Daemon,  # noqa: E402
+                            PropertyRecorder, free_port, peer_config, wait_until)
 
 
 def require(program):
@@ -55,6 +55,7 @@ class Confab:
             rest = config.split("[sip]", 1)[1]
             config = f"[account]\n{account}[sip]{rest}"
         self.daemon = Daemon(self.bus, tmp_path / name, config=config)
+        self.closed = False
         self.daemon.start()
         self.watch = CallWatcher(self.daemon)
 
@@ -62,7 +63,26 @@ class Confab:
         base = f"sip:{self.name}@127.0.0.1:{self.port}"
         return base if transport == "udp" else f"{base};transport={transport}"
 
+    def wait_manager_prop(self, name, value, *procs):
+        """Waits for a Manager property to have a value: a PropertyRecorder
+        is listening before the current value is read, so no change is missed."""
+        recorder = PropertyRecorder(self.bus)
+        try:
+            if self.daemon.get(name) == value:
+                return
+
+            def reached():
+                for p in procs:
+                    p.check_running()
+                return recorder.seen(name, value)
+            wait_until(reached, f"{self.name}: Manager.{name} == {value!r}")
+        finally:
+            recorder.close()
+
     def close(self):
+        if self.closed:
+            return
+        self.closed = True
         self.watch.close()
         self.daemon.stop()
         self.bus.close()
@@ -324,7 +344,10 @@ class Baresip(Proc):
 
     MODULE_PATH = "/usr/lib/baresip/modules"
 
-    def __init__(self, directory, user="bob", account_params="answermode=manual"):
+    def __init__(self, directory, user="bob", account_params="answermode=manual", aor_host=None):
+        """aor_host: the host[:port] of the account's address of record (its
+        registrar, with regint > 0 in account_params); by default baresip's
+        own address, with no registration (regint=0)."""
         self.dir = str(directory)
         os.makedirs(os.path.join(self.dir, "snd"), exist_ok=True)
         self.user = user
@@ -336,7 +359,10 @@ class Baresip(Proc):
                                           rtp_low=rtp_low, rtp_high=rtp_low + 10,
                                           module_path=self.MODULE_PATH, dir=self.dir))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write(f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;{account_params}\n")
+            if aor_host is None:
+                f.write(f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;{account_params}\n")
+            else:
+                f.write(f"<sip:{user}@{aor_host}>;{account_params}\n")
         open(os.path.join(self.dir, "contacts"), "w").close()
         # -s traces SIP messages into the output: the test reads the flow there.
         super().__init__("baresip", [require("baresip"), "-f", self.dir, "-s", "-v"], self.dir,
@@ -524,17 +550,17 @@ class Kamailio(Proc):
         self.port = free_port()
         with open(os.path.join(HERE, "kamailio.cfg.in")) as f:
             cfg = f.read()
-        users = (auth[2] if auth else {})
-        checks = "\n".join(
-            f'        if ($fU == "{u}") $var(password) = "{p}";' for u, p in users.items())
+        users = auth[2] if auth else {}
+        passwords = "\n".join(
+            f'\t\tif ($tU == "{u}") {{ $var(password) = "{p}"; }}' for u, p in users.items())
         subs = {
             "@PORT@": str(self.port),
             "@MODULE_PATH@": self._module_path(),
             "@MAX_EXPIRES@": str(expires),
-            "@AUTH@": "1" if auth else "0",
-            "@REALM@": auth[0] if auth else "confab.test",
+            "@DEFINES@": "#!define WITH_AUTH" if auth else "",
+            "@REALM@": auth[0] if auth else "",
             "@ALGORITHM@": auth[1] if auth else "MD5",
-            "@PASSWORDS@": checks,
+            "@PASSWORDS@": passwords,
         }
         for k, v in subs.items():
             cfg = cfg.replace(k, v)
