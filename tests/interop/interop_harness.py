@@ -637,7 +637,7 @@ uuid=00000000-0000-4000-8000-{uuid:012x}
 class Linphonec(Proc):
     """linphonec (Debian linphone-cli) with its own HOME and rc, commands on stdin."""
 
-    def __init__(self, directory, name="carol"):
+    def __init__(self, directory, name="carol", autoanswer=False):
         self.dir = str(directory)
         self.home = os.path.join(self.dir, "home")
         os.makedirs(os.path.join(self.home, ".local", "share", "linphone"), exist_ok=True)
@@ -651,14 +651,46 @@ class Linphonec(Proc):
         env = dict(os.environ)
         env["HOME"] = self.home
         env.pop("DISPLAY", None)
+        self.debug_log = os.path.join(self.dir, "linphone-debug.log")
         super().__init__("linphonec",
                          [require("linphonec"), "-c", self.rc_path, "-d", "6",
-                          "-l", os.path.join(self.dir, "linphone-debug.log")],
+                          "-l", self.debug_log],
                          self.dir, env=env, stdin=subprocess.PIPE)
         wait_bound(self.port, "udp", proc=self)
+        # No sound card here: linphone plays and records (silent) files.
+        self.send("soundcard use files")
+        self.wait_line("Using wav files instead of soundcard")
+        if autoanswer:
+            self.send("autoanswer enable")
+            self.wait_line("Auto answer enabled")
 
     def uri(self):
         return f"sip:{self.name_}@127.0.0.1:{self.port}"
+
+    def sip_messages(self):
+        """(direction, text) of the SIP messages in linphone's debug log:
+        'received' or 'sent', in order."""
+        try:
+            with open(self.debug_log, errors="replace") as f:
+                text = f.read()
+        except FileNotFoundError:
+            return []
+        rx = re.compile(r"(received \[\d+\] new bytes from|message sent to) \[[^\]]*\][^\n]*\n"
+                        r"(.*?)(?=^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d+ |\Z)", re.S | re.M)
+        return [("received" if m.group(1).startswith("received") else "sent",
+                 m.group(2).strip()) for m in rx.finditer(text)]
+
+    def wait_sip(self, direction, prefix, count=1):
+        """Waits until the debug log shows count messages starting with
+        prefix, received or sent; returns them."""
+        found = []
+
+        def seen():
+            found[:] = [m for d, m in self.sip_messages() if d == direction and m.startswith(prefix)]
+            self.check_running()
+            return len(found) >= count
+        wait_until(seen, f"linphonec logging {count} x {prefix!r} {direction}")
+        return found
 
     def send(self, line):
         self.check_running()
