@@ -10,11 +10,15 @@
 G_BEGIN_DECLS
 
 /* An outgoing call to @uri; nothing is sent before cf_call_start_outgoing().
- * Fails with CF_ERROR_INVALID_ARGUMENT when @uri is not a SIP URI. */
+ * @auth_username and @auth_password (nullable) answer a 401/407 to the
+ * INVITE once. Fails with CF_ERROR_INVALID_ARGUMENT when @uri is not a SIP
+ * URI. */
 CfCall *cf_call_new_outgoing (guint id,
 			      CfSipStack *stack,
 			      CfSettings *settings,
 			      const char *uri,
+			      const char *auth_username,
+			      const char *auth_password,
 			      GError **error);
 /* Resolves the target and sends the INVITE. */
 void cf_call_start_outgoing (CfCall *self);

@@ -9,6 +9,7 @@
 #include "cf-error.h"
 #include "cf-redact.h"
 #include "cf-sdp-negotiate.h"
+#include "cf-sip-auth.h"
 #include "cf-sip-contact.h"
 #include "cf-sip-dialog.h"
 
@@ -42,6 +43,10 @@ struct _CfCall {
 	GSocket *media_socket; /* the RTP port our SDP names, held for the media layer */
 
 	/* Outgoing INVITE. */
+	char *offer; /* the SDP offer of the INVITE, sent again with credentials */
+	guint32 invite_cseq;
+	CfSipAuthSession *auth; /* nullable: digest credentials for 401/407 */
+	gboolean auth_tried;
 	CfSipMessage *invite;
 	CfSipClientTransaction *invite_transaction;
 	GCancellable *resolving;
@@ -92,6 +97,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_TYPE (CfCall, cf_call, G_TYPE_OBJECT)
 
 static void send_bye (CfCall *self);
+static void send_invite (CfCall *self, CfSipMessage *challenge);
 
 /* ---- logging: every message names the call, with a CALL_ID= field ---- */
 
@@ -569,6 +575,15 @@ on_invite_response (CfSipClientTransaction *transaction,
 		on_invite_ok (self, response);
 		return;
 	}
+	if ((status == 401 || status == 407) && self->auth != NULL && !self->auth_tried
+	    && self->state != CF_CALL_STATE_ENDED && transaction == self->invite_transaction) {
+		/* One try with credentials: a second challenge means they were refused. */
+		self->auth_tried = TRUE;
+		send_invite (self, response);
+		return;
+	}
+	if (transaction != self->invite_transaction)
+		return;
 	call_log (self, G_LOG_LEVEL_INFO, "INVITE answered %u %s", status, cf_sip_message_get_reason (response));
 	end (self, self->cancelled ? CF_END_CANCELLED : reason_for_status (status));
 }
@@ -650,6 +665,75 @@ local_identity (CfCall *self)
 	return g_strdup_printf ("\"%s\" <%s>;tag=%s", escaped, uri, self->local_tag);
 }
 
+/* Sends the INVITE (again, with credentials, after a 401/407: a new CSeq in
+ * the same Call-ID and From tag, RFC 3261 §22.2). */
+static void
+send_invite (CfCall *self, CfSipMessage *challenge)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree char *from = local_identity (self);
+	g_autofree char *to = g_strdup_printf ("<%s>", self->target_uri);
+	g_autofree char *contact = g_strdup_printf ("<%s>", self->contact);
+	g_autofree char *cseq = g_strdup_printf ("%u INVITE", ++self->invite_cseq);
+	g_autoptr (CfSipMessage) invite = cf_sip_message_new_request ("INVITE", self->target_uri);
+
+	cf_sip_message_add_header (invite, "Max-Forwards", "70");
+	cf_sip_message_add_header (invite, "From", from);
+	cf_sip_message_add_header (invite, "To", to);
+	cf_sip_message_add_header (invite, "Call-ID", self->call_id);
+	cf_sip_message_add_header (invite, "CSeq", cseq);
+	cf_sip_message_add_header (invite, "Contact", contact);
+	cf_sip_message_add_header (invite, "Allow", CF_ALLOW);
+	add_common_headers (invite);
+	cf_sip_message_set_body (invite, "application/sdp", self->offer, strlen (self->offer));
+
+	if (challenge != NULL) {
+		guint status = cf_sip_message_get_status (challenge);
+		const char *header = status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
+		guint n = MIN (cf_sip_message_count_header (challenge, header), 32);
+		g_autofree const char **values = g_new0 (const char *, n + 1);
+		g_auto (GStrv) authorization = NULL;
+		g_auto (GStrv) proxy_authorization = NULL;
+
+		for (guint i = 0; i < n; i++)
+			values[i] = cf_sip_message_get_header_nth (challenge, header, i);
+		if (!cf_sip_auth_session_add_challenges (self->auth, status == 407, values, &error)
+		    || !cf_sip_auth_session_authorize (self->auth,
+						       "INVITE",
+						       self->target_uri,
+						       self->offer,
+						       strlen (self->offer),
+						       &authorization,
+						       &proxy_authorization,
+						       &error)) {
+			call_log (self, G_LOG_LEVEL_WARNING, "cannot authenticate: %s", error->message);
+			end (self, CF_END_FAILED);
+			return;
+		}
+		for (guint i = 0; authorization[i] != NULL; i++)
+			cf_sip_message_add_header (invite, "Authorization", authorization[i]);
+		for (guint i = 0; proxy_authorization[i] != NULL; i++)
+			cf_sip_message_add_header (invite, "Proxy-Authorization", proxy_authorization[i]);
+	}
+
+	g_clear_object (&self->invite_transaction);
+	g_clear_pointer (&self->invite, cf_sip_message_unref);
+	self->invite_transaction = cf_sip_stack_send_request (self->stack,
+							      invite,
+							      NULL,
+							      on_invite_response,
+							      g_object_ref (self),
+							      g_object_unref,
+							      &error);
+	if (self->invite_transaction == NULL) {
+		call_log (self, G_LOG_LEVEL_INFO, "cannot send INVITE: %s", error->message);
+		end (self, CF_END_UNREACHABLE);
+		return;
+	}
+	/* The transaction's copy carries the Via the stack added: keep that one. */
+	self->invite = cf_sip_message_ref (cf_sip_client_transaction_get_request (self->invite_transaction));
+}
+
 static void
 on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -658,9 +742,6 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr (CfSipDestination) dest = NULL;
 	g_autoptr (CfSdpSession) offer = NULL;
 	g_autofree char *host = NULL;
-	g_autofree char *from = NULL;
-	g_autofree char *to = NULL;
-	g_autofree char *contact = NULL;
 
 	dest = cf_sip_stack_resolve_finish (CF_SIP_STACK (source), result, &error);
 	g_clear_object (&self->resolving);
@@ -679,35 +760,8 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 
-	from = local_identity (self);
-	to = g_strdup_printf ("<%s>", self->target_uri);
-	contact = g_strdup_printf ("<%s>", self->contact);
-	self->invite = cf_sip_message_new_request ("INVITE", self->target_uri);
-	cf_sip_message_add_header (self->invite, "Max-Forwards", "70");
-	cf_sip_message_add_header (self->invite, "From", from);
-	cf_sip_message_add_header (self->invite, "To", to);
-	cf_sip_message_add_header (self->invite, "Call-ID", self->call_id);
-	cf_sip_message_add_header (self->invite, "CSeq", "1 INVITE");
-	cf_sip_message_add_header (self->invite, "Contact", contact);
-	cf_sip_message_add_header (self->invite, "Allow", CF_ALLOW);
-	add_common_headers (self->invite);
-	set_sdp_body (self->invite, offer);
-
-	self->invite_transaction = cf_sip_stack_send_request (self->stack,
-							      self->invite,
-							      NULL,
-							      on_invite_response,
-							      g_object_ref (self),
-							      g_object_unref,
-							      &error);
-	if (self->invite_transaction == NULL) {
-		call_log (self, G_LOG_LEVEL_INFO, "cannot send INVITE: %s", error->message);
-		end (self, CF_END_UNREACHABLE);
-		return;
-	}
-	g_clear_pointer (&self->invite, cf_sip_message_unref);
-	/* The transaction's copy carries the Via the stack added: keep that one. */
-	self->invite = cf_sip_message_ref (cf_sip_client_transaction_get_request (self->invite_transaction));
+	self->offer = cf_sdp_session_print (offer);
+	send_invite (self, NULL);
 }
 
 void
@@ -724,7 +778,13 @@ cf_call_start_outgoing (CfCall *self)
 }
 
 CfCall *
-cf_call_new_outgoing (guint id, CfSipStack *stack, CfSettings *settings, const char *uri, GError **error)
+cf_call_new_outgoing (guint id,
+		      CfSipStack *stack,
+		      CfSettings *settings,
+		      const char *uri,
+		      const char *auth_username,
+		      const char *auth_password,
+		      GError **error)
 {
 	g_autoptr (GError) local_error = NULL;
 	g_autoptr (CfSipUri) parsed = NULL;
@@ -750,6 +810,8 @@ cf_call_new_outgoing (guint id, CfSipStack *stack, CfSettings *settings, const c
 	self->remote_uri = g_strdup (self->target_uri);
 	self->call_id = cf_sip_new_token ();
 	self->local_tag = cf_sip_new_token ();
+	if (auth_username != NULL && auth_password != NULL)
+		self->auth = cf_sip_auth_session_new (auth_username, auth_password);
 	return self;
 }
 
@@ -1438,6 +1500,8 @@ cf_call_finalize (GObject *object)
 	g_clear_pointer (&self->invite, cf_sip_message_unref);
 	g_clear_object (&self->invite_transaction);
 	g_clear_object (&self->resolving);
+	g_free (self->offer);
+	g_clear_pointer (&self->auth, cf_sip_auth_session_free);
 	g_clear_pointer (&self->ack, cf_sip_message_unref);
 	g_clear_object (&self->invite_server);
 	g_clear_pointer (&self->prepared_answer, cf_sdp_session_free);

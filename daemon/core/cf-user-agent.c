@@ -35,6 +35,8 @@ struct _CfUserAgent {
 	char *registration;
 	GStrv devices;
 	CfSipAuthSession *auth;
+	char *auth_username;
+	char *auth_password; /* wiped when freed */
 	char *reg_call_id;
 	char *reg_tag;
 	guint32 reg_cseq;
@@ -165,7 +167,13 @@ cf_user_agent_dial (CfUserAgent *self, const char *uri, GError **error)
 			     CF_USER_AGENT_MAX_CALLS);
 		return NULL;
 	}
-	call = cf_call_new_outgoing (self->next_id, self->stack, self->settings, uri, error);
+	call = cf_call_new_outgoing (self->next_id,
+				     self->stack,
+				     self->settings,
+				     uri,
+				     self->auth_username,
+				     self->auth_password,
+				     error);
 	if (call == NULL)
 		return NULL;
 	self->next_id++;
@@ -567,7 +575,8 @@ load_password (CfUserAgent *self, GError **error)
 		return FALSE;
 	}
 	self->auth = cf_sip_auth_session_new (username, password);
-	memset (password, 0, strlen (password));
+	self->auth_username = g_strdup (username);
+	self->auth_password = g_steal_pointer (&password);
 	return TRUE;
 }
 
@@ -714,6 +723,10 @@ cf_user_agent_finalize (GObject *object)
 	g_free (self->registration);
 	g_strfreev (self->devices);
 	g_clear_pointer (&self->auth, cf_sip_auth_session_free);
+	g_free (self->auth_username);
+	if (self->auth_password != NULL)
+		explicit_bzero (self->auth_password, strlen (self->auth_password));
+	g_free (self->auth_password);
 	g_free (self->reg_call_id);
 	g_free (self->reg_tag);
 	g_free (self->reg_contact);
