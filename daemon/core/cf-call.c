@@ -340,6 +340,19 @@ apply_negotiation (CfCall *self, CfSdpNegotiation *result)
 	}
 }
 
+/* §12.1.1: a response that creates a dialog carries the request's
+ * Record-Route, so that the caller learns the route set too. */
+static void
+copy_record_route (CfSipMessage *response, CfSipMessage *request)
+{
+	guint n = cf_sip_message_count_header (request, "Record-Route");
+
+	for (guint i = 0; i < n; i++)
+		cf_sip_message_add_header (response,
+					   "Record-Route",
+					   cf_sip_message_get_header_nth (request, "Record-Route", i));
+}
+
 static void
 add_common_headers (CfSipMessage *msg)
 {
@@ -888,6 +901,7 @@ cf_call_new_incoming (guint id,
 	}
 
 	ringing = cf_sip_message_new_response_to (invite, 180, NULL, self->local_tag);
+	copy_record_route (ringing, invite);
 	contact = g_strdup_printf ("<%s>", self->contact);
 	cf_sip_message_set_header (ringing, "Contact", contact);
 	add_common_headers (ringing);
@@ -915,6 +929,7 @@ cf_call_answer (CfCall *self, GError **error)
 	}
 	invite = cf_sip_server_transaction_get_request (self->invite_server);
 	ok = cf_sip_message_new_response_to (invite, 200, NULL, self->local_tag);
+	copy_record_route (ok, invite);
 	if (!fill_ok (self, ok, self->prepared_answer, &local_error)
 	    || !send_ok (self, self->invite_server, ok, &local_error)) {
 		call_log (self, G_LOG_LEVEL_WARNING, "cannot answer: %s", local_error->message);
