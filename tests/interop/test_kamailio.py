@@ -93,10 +93,6 @@ def test_register_and_call_through_proxy(make_confab, kam):
     assert not [p for p in path if p[0] == "strayed"], path
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "confabd bug: as UAS it does not copy the INVITE's Record-Route into its 180 "
-    "and 200 (RFC 3261 12.1.1), so the caller gets no route set and sends ACK, "
-    "MESSAGE and BYE straight to the callee's Contact, bypassing the proxy"))
 def test_caller_in_dialog_requests_through_proxy(make_confab, kam):
     """The caller's ACK, MESSAGE and BYE follow the Record-Route too: that
     needs the callee's 2xx to carry the proxy's Record-Route."""
