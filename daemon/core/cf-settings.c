@@ -16,6 +16,7 @@ G_DEFINE_QUARK (cf-settings-error-quark, cf_settings_error)
 #define CF_SETTINGS_MAX_LISTEN 16
 #define CF_SETTINGS_DEFAULT_NO_ANSWER_TIMEOUT 60
 #define CF_SETTINGS_MAX_NO_ANSWER_TIMEOUT 3600
+#define CF_SETTINGS_DEFAULT_MEDIA_TIMEOUT 30
 
 typedef enum {
 	KIND_STRING,
@@ -52,6 +53,8 @@ static const Key schema[] = {
 	{ "media", "turn-server", KIND_HOST_PORT },
 	{ "media", "turn-username", KIND_STRING },
 	{ "media", "turn-password-file", KIND_PATH },
+	{ "media", "allow-plain-rtp", KIND_BOOL },
+	{ "media", "media-timeout", KIND_SECONDS },
 	{ "privacy", "end-to-end-encryption", KIND_BOOL },
 	{ "calls", "auto-answer", KIND_BOOL },
 	{ "calls", "no-answer-timeout", KIND_SECONDS },
@@ -78,6 +81,8 @@ typedef struct {
 	char *turn_password_file;
 	gboolean auto_answer;
 	guint no_answer_timeout;
+	gboolean allow_plain_rtp;
+	guint media_timeout;
 	GStrv warnings;
 } Values;
 
@@ -409,6 +414,8 @@ apply_value (Values *v, const Key *key, const char *value, GError **error)
 			v->e2ee = b;
 		else if (g_str_equal (key->key, "auto-answer"))
 			v->auto_answer = b;
+		else if (g_str_equal (key->key, "allow-plain-rtp"))
+			v->allow_plain_rtp = b;
 		return TRUE;
 	}
 	case KIND_SECONDS: {
@@ -422,7 +429,10 @@ apply_value (Values *v, const Key *key, const char *value, GError **error)
 				     CF_SETTINGS_MAX_NO_ANSWER_TIMEOUT);
 			return FALSE;
 		}
-		v->no_answer_timeout = (guint) n;
+		if (g_str_equal (key->key, "media-timeout"))
+			v->media_timeout = (guint) n;
+		else
+			v->no_answer_timeout = (guint) n;
 		return TRUE;
 	}
 	case KIND_LISTEN: {
@@ -548,6 +558,7 @@ values_new_defaults (void)
 	g_ptr_array_add (v->listen, g_steal_pointer (&tcp));
 	v->local_addresses = g_new0 (char *, 1);
 	v->no_answer_timeout = CF_SETTINGS_DEFAULT_NO_ANSWER_TIMEOUT;
+	v->media_timeout = CF_SETTINGS_DEFAULT_MEDIA_TIMEOUT;
 	v->warnings = g_new0 (char *, 1);
 	return v;
 }
@@ -899,4 +910,16 @@ guint
 cf_settings_get_no_answer_timeout (CfSettings *self)
 {
 	return self->values->no_answer_timeout;
+}
+
+gboolean
+cf_settings_get_allow_plain_rtp (CfSettings *self)
+{
+	return self->values->allow_plain_rtp;
+}
+
+guint
+cf_settings_get_media_timeout (CfSettings *self)
+{
+	return self->values->media_timeout;
 }

@@ -86,5 +86,9 @@ const char *cf_settings_get_turn_password_file (CfSettings *self);
 gboolean cf_settings_get_auto_answer (CfSettings *self);
 /* Seconds an outgoing or incoming call may ring before it ends as no-answer. */
 guint cf_settings_get_no_answer_timeout (CfSettings *self);
+/* Plain RTP (no SRTP) may be used when the peer offers or accepts nothing else. */
+gboolean cf_settings_get_allow_plain_rtp (CfSettings *self);
+/* Seconds without media from the peer before an active call ends. */
+guint cf_settings_get_media_timeout (CfSettings *self);
 
 G_END_DECLS

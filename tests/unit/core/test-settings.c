@@ -15,6 +15,8 @@ test_defaults (void)
 	g_assert_false (cf_settings_get_auto_answer (s));
 	g_assert_null (cf_settings_get_account_uri (s));
 	g_assert_cmpuint (cf_settings_get_no_answer_timeout (s), ==, 60);
+	g_assert_false (cf_settings_get_allow_plain_rtp (s));
+	g_assert_cmpuint (cf_settings_get_media_timeout (s), ==, 30);
 	g_assert_cmpuint (listen->len, ==, 2);
 	udp = g_ptr_array_index (listen, 0);
 	g_assert_cmpint (udp->transport, ==, CF_LISTEN_UDP);
@@ -45,6 +47,8 @@ test_full (void)
 			   "audio-source =\n"
 			   "local-addresses = 127.0.0.1, ::1\n"
 			   "stun-server = stun.example.org:3478\n"
+			   "allow-plain-rtp = true\n"
+			   "media-timeout = 12\n"
 			   "[privacy]\n"
 			   "end-to-end-encryption = true\n"
 			   "[calls]\n"
@@ -56,6 +60,8 @@ test_full (void)
 	g_assert_true (cf_settings_get_end_to_end_encryption (s));
 	g_assert_true (cf_settings_get_auto_answer (s));
 	g_assert_cmpuint (cf_settings_get_no_answer_timeout (s), ==, 5);
+	g_assert_true (cf_settings_get_allow_plain_rtp (s));
+	g_assert_cmpuint (cf_settings_get_media_timeout (s), ==, 12);
 	g_assert_cmpstr (cf_settings_get_account_uri (s), ==, "sip:alice@example.org");
 	g_assert_cmpstr (cf_settings_get_display_name (s), ==, "Alice Example");
 	g_assert_cmpstr (cf_settings_get_registrar (s), ==, "sip:example.org;transport=tls");
@@ -106,6 +112,8 @@ test_bad_values (void)
 		{ "[calls]\nauto-answer = 2\n", "[calls] auto-answer" },
 		{ "[calls]\nno-answer-timeout = 0\n", "no-answer-timeout" },
 		{ "[calls]\nno-answer-timeout = 99999\n", "no-answer-timeout" },
+		{ "[media]\nmedia-timeout = soon\n", "[media] media-timeout" },
+		{ "[media]\nallow-plain-rtp = perhaps\n", "[media] allow-plain-rtp" },
 		{ "[account]\nuri = alice@example.org\n", "not a SIP URI" },
 		{ "[account]\nuri = sip:\n", "has no host" },
 		{ "[account]\nuri = sip:a b@c\n", "not allowed" },
