@@ -18,8 +18,11 @@ def make_confab(tmp_path):
         return c
 
     yield make
-    for c in reversed(made):
-        c.close()
+    codes = {c.name: c.close() for c in reversed(made)}
+    # Every daemon must stop cleanly: a crash, a critical or a sanitizer
+    # report during the test shows up here.
+    bad = {k: v for k, v in codes.items() if v not in (0, None)}
+    assert not bad, f"confabd did not exit cleanly: {bad}"
 
 
 @pytest.fixture

@@ -80,12 +80,14 @@ class Confab:
             recorder.close()
 
     def close(self):
+        """Stops the daemon (once); returns its exit status."""
         if self.closed:
-            return
+            return self.rc
         self.closed = True
         self.watch.close()
-        self.daemon.stop()
+        self.rc = self.daemon.stop()
         self.bus.close()
+        return self.rc
 
 
 # ---- sockets ----

@@ -17,9 +17,10 @@ from interop_harness import Baresip, Kamailio, wait_incoming, wait_state
 ANSWER = dbus.Dictionary({}, signature="sv")
 
 
-def account(kam, user, extra=""):
+def account(kam, user, extra="", transport="udp"):
+    registrar = kam.registrar() + ("" if transport == "udp" else f";transport={transport}")
     return (f"uri = sip:{user}@127.0.0.1\ndisplay-name = {user.title()}\n"
-            f"registrar = {kam.registrar()}\n{extra}")
+            f"registrar = {registrar}\n{extra}")
 
 
 def wait_registered(confab, kam):
@@ -56,18 +57,21 @@ def kam(peers, tmp_path):
     return k
 
 
-def test_register_and_call_through_proxy(make_confab, kam):
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_register_and_call_through_proxy(make_confab, kam, transport):
     """alice and bob register; alice dials bob's address of record at the
     proxy; kamailio finds bob's binding and relays; bob answers; bob's chat
     and hangup follow the Record-Route back through the proxy."""
-    alice = make_confab("alice", account=account(kam, "alice"))
-    bob = make_confab("bob", account=account(kam, "bob"))
+    alice = make_confab("alice", account=account(kam, "alice", transport=transport))
+    bob = make_confab("bob", account=account(kam, "bob", transport=transport))
     for c in (alice, bob):
         wait_registered(c, kam)
         assert list(c.daemon.get("Devices")) == []
-    kam.wait_line(rf"REGISTER sip:bob@127\.0\.0\.1 contact <sip:bob@127\.0\.0\.1:{bob.port}>")
+    suffix = "" if transport == "udp" else f";transport={transport}"
+    kam.wait_line(rf"REGISTER sip:bob@127\.0\.0\.1 contact <sip:bob@127\.0\.0\.1:{bob.port}"
+                  + re.escape(suffix) + ">")
 
-    a = dial(alice.daemon, f"sip:bob@127.0.0.1:{kam.port}")
+    a = dial(alice.daemon, f"sip:bob@127.0.0.1:{kam.port}{suffix}")
     b = wait_incoming(bob.watch, kam)
     assert call_props(bob.daemon, b)["RemoteUri"] == "sip:alice@127.0.0.1"
     assert call_props(bob.daemon, b)["RemoteName"] == "Alice"
