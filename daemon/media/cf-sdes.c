@@ -245,7 +245,7 @@ cf_sdes_crypto_get_session_params (const CfSdesCrypto *self)
 	return (const char *const *)self->session_params;
 }
 
-/* ---- Parsing (RFC 4568 §9.1, §9.2) ------------------------------------------ */
+/* ---- Parsing (RFC 4568 §9) ------------------------------------------ */
 
 /* A piece of the value being parsed: never copied, so the key in base64
  * never lands in a heap string that would not be wiped. */
@@ -391,7 +391,7 @@ parse_key_salt (CfSdesCrypto *self, Span s, GError **error)
 	return TRUE;
 }
 
-/* lifetime = ["2^"] 1*(DIGIT), at most 2^48 (RFC 4568 §6.2.1, RFC 7714 §14.2) */
+/* lifetime = ["2^"] 1*(DIGIT), at most 2^48 (RFC 4568 §6.2.1, RFC 7714 §14.1) */
 static gboolean
 parse_lifetime (CfSdesCrypto *self, Span s, GError **error)
 {
@@ -737,7 +737,7 @@ cf_sdes_crypto_is_acceptable (const CfSdesCrypto *self, GError **error)
 	for (guint i = 0; self->session_params[i] != NULL; i++) {
 		const char *param = self->session_params[i];
 
-		/* RFC 4568 §6.3.7: '-' marks a parameter that may be ignored */
+		/* RFC 4568: '-' marks a parameter that may be ignored */
 		if (param[0] == '-')
 			continue;
 		if (g_ascii_strncasecmp (param, "KDR=", 4) == 0) {

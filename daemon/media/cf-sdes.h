@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /* SDES: SRTP keys in SDP (RFC 4568), for AES_CM_128_HMAC_SHA1_80,
- * AES_CM_128_HMAC_SHA1_32 and AEAD_AES_128_GCM (RFC 7714 §14.2).
+ * AES_CM_128_HMAC_SHA1_32 and AEAD_AES_128_GCM (RFC 7714 §14.1).
  *
  * A CfSdesCrypto is the value of one a=crypto attribute (what follows
  * "a=crypto:"):
@@ -33,7 +33,7 @@ G_BEGIN_DECLS
  * cf_sdes_crypto_print() returns a string that contains the key (in
  * base64): free it with cf_sdes_secret_free() unless it goes into an SDP.
  *
- * Offer/answer (RFC 4568 §7.1): the offerer lists one or more crypto
+ * Offer/answer (RFC 4568): the offerer lists one or more crypto
  * lines, each with its own key for what it sends; the answerer picks one
  * it supports (cf_sdes_select()), and answers with the same tag and suite
  * and its own fresh key for what it sends. The offerer then finds which
@@ -114,7 +114,7 @@ const char *const *cf_sdes_crypto_get_session_params (const CfSdesCrypto *self);
 /* TRUE if we can use this line as it is: a single inline key (always so
  * after parsing) and only session parameters we honour: KDR=0, WSH=n,
  * FEC_ORDER, FEC_KEY, and unknown ones marked optional with a leading '-'
- * (RFC 4568 §6.3.7). UNENCRYPTED_SRTP, UNENCRYPTED_SRTCP,
+ * (RFC 4568 session parameters). UNENCRYPTED_SRTP, UNENCRYPTED_SRTCP,
  * UNAUTHENTICATED_SRTP, a non-zero KDR and unknown mandatory parameters
  * are refused (CF_SDES_ERROR_UNSUPPORTED). An MKI is accepted. */
 gboolean cf_sdes_crypto_is_acceptable (const CfSdesCrypto *self, GError **error);
@@ -139,7 +139,7 @@ gboolean cf_sdes_select (const char *const *offered,
 
 /* Offerer: matches the answer's a=crypto value @answer against our offered
  * lines @offers (@n_offers of them): it must parse, be acceptable and have
- * the tag and suite of one of them (RFC 4568 §7.1.3). On success
+ * the tag and suite of one of them (RFC 4568 offer/answer). On success
  * *@ret_answer is the answer's line (the answerer's key: unprotect with it)
  * and *@ret_index the index of our line in @offers (protect with its key).
  * (transfer full) */

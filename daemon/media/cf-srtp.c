@@ -20,7 +20,7 @@ typedef struct {
 } SuiteInfo;
 
 /* RFC 4568 §6.2.1-6.2.2 (AES_CM: 128-bit key, 112-bit salt; the _32 suite
- * shortens the SRTP tag only, SRTCP keeps 80 bits) and RFC 7714 §14.2
+ * shortens the SRTP tag only, SRTCP keeps 80 bits) and RFC 7714 §14.1
  * (AEAD_AES_128_GCM: 128-bit key, 96-bit salt, 16-byte tag). */
 static const SuiteInfo suites[CF_SRTP_N_SUITES] = {
 	[CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80] = {"AES_CM_128_HMAC_SHA1_80", 16, 14, 10, 10},

@@ -57,7 +57,7 @@ typedef enum {
 /* The largest key || salt of the supported suites. */
 #define CF_SRTP_MAX_KEY_SALT_LENGTH 30
 
-/* The crypto suites (RFC 4568 §6.2, RFC 7714 §14.2). */
+/* The crypto suites (RFC 4568 §6.2, RFC 7714 §14.1). */
 typedef enum {
 	CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, /* RFC 3711 default: 80-bit tag */
 	CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32, /* 32-bit SRTP tag; SRTCP keeps 80 bits */

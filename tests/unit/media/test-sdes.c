@@ -51,7 +51,7 @@ static const char rfc4568_s61_full[] =
 	"1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^20|1:4";
 static const char rfc4568_s61_mki[] =
 	"1 AES_CM_128_HMAC_SHA1_80 inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2|1066:4";
-/* RFC 4568 §8.1 (offer, answer), lines unfolded */
+/* RFC 4568 offer/answer example, lines unfolded */
 static const char rfc4568_offer_1[] = "1 AES_CM_128_HMAC_SHA1_80 "
 				      "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4 "
 				      "FEC_ORDER=FEC_SRTP";
@@ -128,7 +128,7 @@ test_rfc4568_examples (void)
 	assert_canonical (rfc4568_answer);
 }
 
-/* RFC 4568 §8.1: the offer's first line is chosen; the offerer finds the
+/* RFC 4568 offer/answer example: the offer's first line is chosen; the offerer finds the
  * answer's line. */
 static void
 test_rfc4568_offer_answer (void)
@@ -263,7 +263,7 @@ test_generate (void)
 	g_assert_no_error (error);
 	g_assert_cmpuint (a_length, ==, 30);
 	g_assert_cmpuint (b_length, ==, 30);
-	/* RFC 7714 §14.2: 16-byte key, 12-byte salt */
+	/* RFC 7714 §14.1: 16-byte key, 12-byte salt */
 	g_assert_cmpuint (c_length, ==, 28);
 	g_assert_true (memcmp (ka, kb, 30) != 0);
 	g_assert_true (memcmp (ka, zero, 30) != 0);

@@ -117,7 +117,7 @@ test_suites (void)
 {
 	CfSrtpSuite suite;
 
-	/* RFC 4568 §6.2, RFC 7714 §14.2 */
+	/* RFC 4568 §6.2, RFC 7714 §14.1 */
 	g_assert_cmpstr (cf_srtp_suite_to_string (CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80),
 			 ==,
 			 "AES_CM_128_HMAC_SHA1_80");
