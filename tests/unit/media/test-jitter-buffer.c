@@ -751,6 +751,96 @@ test_late (void)
 	g_assert_cmpint (st.target_delay_us, ==, c.min_delay_ms * 1000);
 }
 
+/* A packet that arrives after its frame was concealed, but before the next
+ * packet is played: late, not lost. Scripted by hand. */
+static void
+test_late_before_next (void)
+{
+	CfJitterBufferConfig c;
+	g_autoptr (CfJitterBuffer) jb = NULL;
+	CfJitterBufferFrame frame;
+	CfJitterBufferStats st;
+	Pkt p = {0};
+
+	cf_jitter_buffer_config_init (&c, 48000);
+	c.initial_delay_ms = c.min_delay_ms;
+	jb = new_buffer (&c);
+	p.ssrc = SSRC_A;
+
+	push_one (jb, &p); /* seq 0 at 0 ms */
+	g_assert_cmpint (p.result, ==, CF_JITTER_BUFFER_PUSH_QUEUED);
+	g_assert_cmpint (cf_jitter_buffer_pop (jb, 0, &frame), ==, CF_JITTER_BUFFER_SILENCE);
+	g_assert_false (frame.dtx);
+	g_assert_cmpint (frame.adjust, ==, CF_JITTER_BUFFER_ADJUST_NONE);
+	g_assert_cmpint (cf_jitter_buffer_pop (jb, 20000, &frame), ==, CF_JITTER_BUFFER_PLAY);
+	g_assert_cmpint (frame.delay_us, ==, 20000);
+	g_assert_cmpint (check_payload (frame.payload, frame.payload_len), ==, 0);
+
+	/* seq 1 is missing when its frame is due: seq 2 is there */
+	p.seq = 2;
+	p.ts = 2 * 960;
+	p.id = 2;
+	p.arrival_us = 40000;
+	push_one (jb, &p);
+	g_assert_cmpint (cf_jitter_buffer_pop (jb, 40000, &frame), ==, CF_JITTER_BUFFER_CONCEAL);
+	g_assert_cmpuint (frame.timestamp, ==, 960);
+
+	/* seq 1 comes now: too late */
+	p.seq = 1;
+	p.ts = 960;
+	p.id = 1;
+	p.arrival_us = 45000;
+	push_one (jb, &p);
+	g_assert_cmpint (p.result, ==, CF_JITTER_BUFFER_PUSH_LATE);
+	/* and again: a duplicate of a late packet */
+	push_one (jb, &p);
+	g_assert_cmpint (p.result, ==, CF_JITTER_BUFFER_PUSH_DUPLICATE);
+
+	/* it needed 25 ms: the target grows to that at once, by one frame
+	 * concealed without advancing, and seq 2 plays on the next pop */
+	g_assert_cmpint (cf_jitter_buffer_pop (jb, 60000, &frame), ==, CF_JITTER_BUFFER_CONCEAL);
+	g_assert_cmpint (frame.adjust, ==, CF_JITTER_BUFFER_ADJUST_INSERT);
+	cf_jitter_buffer_get_stats (jb, &st);
+	g_assert_cmpint (st.target_delay_us, ==, 25000);
+	g_assert_cmpint (cf_jitter_buffer_pop (jb, 80000, &frame), ==, CF_JITTER_BUFFER_PLAY);
+	g_assert_cmpint (check_payload (frame.payload, frame.payload_len), ==, 2);
+	g_assert_cmpuint (frame.seq, ==, 2);
+	g_assert_cmpint (frame.delay_us, ==, 40000);
+
+	cf_jitter_buffer_get_stats (jb, &st);
+	g_assert_cmpuint (st.late, ==, 1);
+	g_assert_cmpuint (st.duplicate, ==, 1);
+	g_assert_cmpuint (st.lost, ==, 0);
+	g_assert_cmpuint (st.concealed, ==, 1);
+	g_assert_cmpuint (st.inserted, ==, 1);
+	g_assert_cmpuint (st.played, ==, 2);
+	check_accounting (jb);
+
+	/* seq 3 never comes, seq 4 does: the playout passes 3, it is lost */
+	p.seq = 4;
+	p.ts = 4 * 960;
+	p.id = 4;
+	p.arrival_us = 80000;
+	push_one (jb, &p);
+	g_assert_cmpint (cf_jitter_buffer_pop (jb, 100000, &frame), ==, CF_JITTER_BUFFER_CONCEAL);
+	g_assert_cmpuint (frame.timestamp, ==, 3 * 960);
+	g_assert_cmpint (cf_jitter_buffer_pop (jb, 120000, &frame), ==, CF_JITTER_BUFFER_PLAY);
+	g_assert_cmpuint (frame.seq, ==, 4);
+	cf_jitter_buffer_get_stats (jb, &st);
+	g_assert_cmpuint (st.lost, ==, 1);
+	/* ... unless it turns up after all: then it was late, not lost */
+	p.seq = 3;
+	p.ts = 3 * 960;
+	p.id = 3;
+	p.arrival_us = 130000;
+	push_one (jb, &p);
+	g_assert_cmpint (p.result, ==, CF_JITTER_BUFFER_PUSH_LATE);
+	cf_jitter_buffer_get_stats (jb, &st);
+	g_assert_cmpuint (st.lost, ==, 0);
+	g_assert_cmpuint (st.late, ==, 2);
+	check_accounting (jb);
+}
+
 /* ---- Jitter that rises and falls ------------------------------------------ */
 
 static void
@@ -838,6 +928,53 @@ test_jitter_rise_fall (void)
 	g_assert_cmpint (end_delay, <, c.min_delay_ms * 1000 + frame_us (&c) * 3 / 2 + jitter_low);
 	g_assert_cmpuint (st.inserted, >, 0);
 	g_assert_cmpuint (st.jitter, >, 0);
+}
+
+/* ---- Clock drift ---------------------------------------------------------- */
+
+/* The sender's clock runs 0.5% fast or slow: the buffer skips or inserts
+ * about the drift, one frame at a time, and loses nothing. */
+static void
+test_drift (gconstpointer data)
+{
+	gboolean fast = GPOINTER_TO_INT (data);
+	CfJitterBufferConfig c;
+	g_autoptr (CfJitterBuffer) jb = NULL;
+	g_autoptr (GArray) pkts = NULL;
+	g_autoptr (GArray) out = NULL;
+	CfJitterBufferStats st;
+	gint64 drift_us;
+	guint frames;
+
+	cf_jitter_buffer_config_init (&c, 48000);
+	c.initial_delay_ms = c.min_delay_ms;
+	jb = new_buffer (&c);
+	pkts = make_stream (&c, 3000, SSRC_A, 0, 0, 30000);
+	for (guint k = 0; k < pkts->len; k++) {
+		Pkt *p = &g_array_index (pkts, Pkt, k);
+
+		/* a fast sender sends a frame every 19.9 ms of our clock */
+		p->arrival_us = p->send_us * (fast ? 995 : 1005) / 1000 + 30000;
+	}
+	drift_us = g_array_index (pkts, Pkt, pkts->len - 1).send_us / 200;
+	frames = (guint)(drift_us / frame_us (&c));
+	out = run_trace (jb, pkts, 3000);
+
+	cf_jitter_buffer_get_stats (jb, &st);
+	g_assert_cmpuint (st.lost, ==, 0);
+	g_assert_cmpuint (st.late, ==, 0);
+	g_assert_cmpuint (check_played_in_order (out, pkts), ==, st.played);
+	if (fast) {
+		g_assert_cmpuint (st.skipped_packets, >=, frames - 2);
+		g_assert_cmpuint (st.skipped_packets, <=, frames + 2);
+		g_assert_cmpuint (st.inserted, ==, 0);
+	} else {
+		g_assert_cmpuint (st.inserted, >=, frames - 2);
+		g_assert_cmpuint (st.inserted, <=, frames + 2);
+		g_assert_cmpuint (st.skipped, ==, 0);
+	}
+	g_assert_cmpint (st.target_delay_us, ==, c.min_delay_ms * 1000);
+	g_assert_cmpint (last_out (out)->delay_us, <, c.min_delay_ms * 1000 + frame_us (&c) * 2);
 }
 
 /* ---- Wrap-around ---------------------------------------------------------- */
@@ -1201,6 +1338,12 @@ test_duplicates (void)
 
 	cf_jitter_buffer_get_stats (jb, &st);
 	g_assert_cmpuint (st.duplicate, ==, pkts->len - n);
+	for (guint i = 0; i < pkts->len; i++) {
+		g_assert_cmpint (g_array_index (pkts, Pkt, i).result,
+				 ==,
+				 i < n ? CF_JITTER_BUFFER_PUSH_QUEUED
+				       : CF_JITTER_BUFFER_PUSH_DUPLICATE);
+	}
 	g_assert_cmpuint (st.played, ==, n);
 	g_assert_cmpuint (check_played_in_order (out, pkts), ==, n);
 	g_assert_cmpuint (st.late, ==, 0);
@@ -1358,7 +1501,12 @@ main (int argc, char **argv)
 	g_test_add_data_func (
 		"/confab/media/jitter-buffer/loss/fec", GINT_TO_POINTER (TRUE), test_loss);
 	g_test_add_func ("/confab/media/jitter-buffer/late", test_late);
+	g_test_add_func ("/confab/media/jitter-buffer/late-before-next", test_late_before_next);
 	g_test_add_func ("/confab/media/jitter-buffer/jitter-rise-fall", test_jitter_rise_fall);
+	g_test_add_data_func (
+		"/confab/media/jitter-buffer/drift/fast", GINT_TO_POINTER (TRUE), test_drift);
+	g_test_add_data_func (
+		"/confab/media/jitter-buffer/drift/slow", GINT_TO_POINTER (FALSE), test_drift);
 	g_test_add_func ("/confab/media/jitter-buffer/wrap", test_wrap);
 	g_test_add_data_func (
 		"/confab/media/jitter-buffer/dtx/silent", GINT_TO_POINTER (DTX_SILENT), test_dtx);
