@@ -823,6 +823,15 @@ test_build_request (void)
 	text = cf_sip_message_to_string (parsed, NULL);
 	g_assert_true (g_str_has_suffix (text, "CSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n"));
 
+	/* one Content-Length is printed, whatever was added */
+	cf_sip_message_add_header (parsed, "l", "99");
+	g_assert_cmpuint (cf_sip_message_count_header (parsed, "Content-Length"), ==, 2);
+	g_clear_pointer (&text, g_free);
+	text = cf_sip_message_to_string (parsed, &len);
+	g_assert_nonnull (strstr (text, "Content-Length: 0\r\n"));
+	g_assert_null (strstr (text, "99"));
+	g_assert_cmpuint (len, ==, strlen (text));
+
 	cf_sip_message_set_request_uri (parsed, "sip:bob@192.0.2.4");
 	g_assert_cmpstr (cf_sip_message_get_request_uri (parsed), ==, "sip:bob@192.0.2.4");
 }
@@ -1419,6 +1428,12 @@ test_frame_errors (void)
 	g_string_assign (s, REQ_START);
 	while (s->len <= CF_SIP_MAX_MESSAGE_SIZE)
 		g_string_append (s, "X-Header: value\r\n");
+	g_assert_false (cf_sip_message_frame (s->str, s->len, &skip, &len, &error));
+	g_assert_error (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE);
+	g_clear_error (&error);
+
+	/* headers that end too late */
+	g_string_append (s, "\r\n");
 	g_assert_false (cf_sip_message_frame (s->str, s->len, &skip, &len, &error));
 	g_assert_error (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE);
 	g_clear_error (&error);
