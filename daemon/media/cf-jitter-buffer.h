@@ -42,13 +42,16 @@ G_BEGIN_DECLS
  *   - below target: the buffer grows at once, one frame per pop: it answers
  *     CONCEAL (in speech) or SILENCE (in a silence gap) without advancing,
  *     frame.adjust = CF_JITTER_BUFFER_ADJUST_INSERT;
- *   - 1.5 frames or more above: it shrinks by one frame, frame.adjust =
- *     CF_JITTER_BUFFER_ADJUST_SKIP: in a silence gap by shortening the gap
- *     (inaudible, at most one frame per pop); in speech by discarding one
- *     packet and playing the next, at most once per shrink_interval_ms
- *     and not within shrink_interval_ms of the playout start or of the
- *     last growth. Before playout starts, packets older than the target
- *     needs are discarded at once.
+ *   - above: it shrinks by one frame, frame.adjust =
+ *     CF_JITTER_BUFFER_ADJUST_SKIP: in a silence gap, one frame or more
+ *     above, by shortening the gap (inaudible, at most one frame per pop);
+ *     in speech, 1.5 frames or more above (hysteresis: a skip is audible),
+ *     by discarding one packet and playing the next, at most once per
+ *     shrink_interval_ms and not within shrink_interval_ms of the playout
+ *     start or of the last growth. Before playout starts, packets older
+ *     than the target needs are discarded at once.
+ *   So once settled the playout delay stays within [target, target + 1.5
+ *   frames).
  * A talkspurt whose first packet arrives after the silence clock passed
  * its timestamp is rescheduled, not dropped: the delay grows by the
  * difference (RFC 3551 §4.1: "The beginning of a talkspurt MAY be used to
@@ -58,17 +61,25 @@ G_BEGIN_DECLS
  * cross-fade after a skip).
  *
  * Sequence numbers and timestamps are extended to 64 bits, so wrap-around is
- * invisible. A new SSRC, a sequence jump (RFC 3550 A.1: more than 3000
- * ahead or 100 behind, confirmed by a second packet in sequence) or a
- * timestamp discontinuity (timestamps that go backwards, or jump more than
- * a second ahead of the arrival times) resynchronises: the queue is flushed
- * and playout restarts from the new stream. DTX and silence suppression
- * (timestamp gaps without sequence gaps; a marker bit starts a talkspurt)
- * play as silence and are not loss.
+ * invisible. A new SSRC (the previous SSRC again only if two packets in
+ * sequence confirm it: one is rather a straggler), a sequence jump (RFC
+ * 3550 A.1: more than 3000 ahead or 100 behind, confirmed by a second
+ * packet in sequence) or a timestamp discontinuity (timestamps that go
+ * backwards, or that advance a second more than the arrival times, or ten
+ * seconds less) resynchronises: the queue is flushed and playout restarts
+ * from the new stream. DTX and silence suppression (timestamp gaps without
+ * sequence gaps; a marker bit starts a talkspurt) play as silence and are
+ * not loss.
  *
  * Hard limits: at most config->capacity packets are queued (beyond that the
- * oldest is dropped and counted), each of at most config->max_payload
- * bytes, all in memory allocated once by cf_jitter_buffer_new(). */
+ * oldest is dropped and counted; size it for max_delay_ms plus reordering),
+ * each of at most config->max_payload bytes, all in memory allocated once
+ * by cf_jitter_buffer_new(). A packet whose timestamp contradicts its
+ * neighbours' is dropped before it can disturb the estimate.
+ *
+ * Not handled: packets of more than one frame (a 40 ms packet with 20 ms
+ * frames is played as one frame followed by a silent one); the caller must
+ * configure frame_ms from the ptime it negotiated. */
 
 #define CF_JITTER_BUFFER_ERROR (cf_jitter_buffer_error_quark ())
 GQuark cf_jitter_buffer_error_quark (void);
