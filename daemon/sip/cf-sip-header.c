@@ -62,8 +62,8 @@ cf_sip_name_addr_copy (const CfSipNameAddr *na)
 static gboolean
 is_sip_scheme (const char *text, gsize len)
 {
-	return (len >= 4 && g_ascii_strncasecmp (text, "sip:", 4) == 0) ||
-	       (len >= 5 && g_ascii_strncasecmp (text, "sips:", 5) == 0);
+	return (len >= 4 && g_ascii_strncasecmp (text, "sip:", 4) == 0)
+	       || (len >= 5 && g_ascii_strncasecmp (text, "sips:", 5) == 0);
 }
 
 CfSipNameAddr *
@@ -115,7 +115,8 @@ cf_sip_name_addr_parse_full (const char *text, gsize len, gboolean any_scheme, G
 			cf_sip_trim (&ds, &de);
 			for (const char *q = ds; q < de; q++) {
 				if (!cf_sip_is_token_char (*q) && !cf_sip_is_wsp (*q)) {
-					set_parse_error (error, "invalid character in display name");
+					set_parse_error (error,
+							 "invalid character in display name");
 					return NULL;
 				}
 			}
@@ -145,8 +146,8 @@ cf_sip_name_addr_parse_full (const char *text, gsize len, gboolean any_scheme, G
 		while (p < end && !cf_sip_is_wsp (*p) && *p != ';')
 			p++;
 		uri_end = p;
-		if (memchr (uri_start, ',', uri_end - uri_start) != NULL ||
-		    memchr (uri_start, '?', uri_end - uri_start) != NULL) {
+		if (memchr (uri_start, ',', uri_end - uri_start) != NULL
+		    || memchr (uri_start, '?', uri_end - uri_start) != NULL) {
 			set_parse_error (error, "a URI with ',' or '?' must be enclosed in <>");
 			return NULL;
 		}
@@ -181,14 +182,14 @@ append_quoted (GString *str, const char *s)
 {
 	g_string_append_c (str, '"');
 	for (; *s != '\0'; s++) {
-		guchar c = (guchar) *s;
+		guchar c = (guchar)*s;
 
 		/* CR and LF cannot be written even as quoted-pair */
 		if (c == '\r' || c == '\n')
 			continue;
 		if (c == '"' || c == '\\' || (c < 0x20 && c != '\t') || c == 0x7f)
 			g_string_append_c (str, '\\');
-		g_string_append_c (str, (char) c);
+		g_string_append_c (str, (char)c);
 	}
 	g_string_append_c (str, '"');
 }
@@ -324,13 +325,13 @@ cf_sip_via_parse_len (const char *text, gsize len, GError **error)
 	cf_sip_trim (&p, &end);
 
 	/* sent-protocol = protocol-name SLASH protocol-version SLASH transport */
-	if (!span_token (&p, end, &name, &name_len) || !skip_slash (&p, end) ||
-	    !span_token (&p, end, &version, &version_len) || !skip_slash (&p, end) ||
-	    !span_token (&p, end, &transport, &transport_len)) {
+	if (!span_token (&p, end, &name, &name_len) || !skip_slash (&p, end)
+	    || !span_token (&p, end, &version, &version_len) || !skip_slash (&p, end)
+	    || !span_token (&p, end, &transport, &transport_len)) {
 		set_parse_error (error, "invalid Via protocol");
 		return NULL;
 	}
-	protocol = g_strdup_printf ("%.*s/%.*s", (int) name_len, name, (int) version_len, version);
+	protocol = g_strdup_printf ("%.*s/%.*s", (int)name_len, name, (int)version_len, version);
 	via->protocol = g_ascii_strup (protocol, -1);
 	via->transport = g_ascii_strup (transport, transport_len);
 
@@ -388,8 +389,8 @@ cf_sip_via_to_string (const CfSipVia *via)
 	g_return_val_if_fail (via != NULL, NULL);
 
 	str = g_string_new (NULL);
-	g_string_append_printf (str, "%s/%s ", via->protocol != NULL ? via->protocol : "SIP/2.0",
-				via->transport);
+	g_string_append_printf (
+		str, "%s/%s ", via->protocol != NULL ? via->protocol : "SIP/2.0", via->transport);
 	if (strchr (via->host, ':') != NULL)
 		g_string_append_printf (str, "[%s]", via->host);
 	else

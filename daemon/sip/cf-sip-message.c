@@ -19,11 +19,13 @@
 #include "cf-sip-message.h"
 #include "cf-sip-util-private.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (cf-sip-error-quark, cf_sip_error)
+/* clang-format on */
 
 typedef struct {
-	char *name;      /* canonical */
-	char *value;     /* NUL-terminated after value_len bytes */
+	char *name;	 /* canonical */
+	char *value;	 /* NUL-terminated after value_len bytes */
 	gsize value_len; /* may include NUL bytes (quoted-pairs) */
 } CfSipHeader;
 
@@ -36,7 +38,7 @@ struct _CfSipMessage {
 	guint status;
 	char *reason;
 	GPtrArray *headers; /* CfSipHeader */
-	char *body;         /* never NULL; NUL-terminated after body_len */
+	char *body;	    /* never NULL; NUL-terminated after body_len */
 	gsize body_len;
 };
 
@@ -67,7 +69,7 @@ cf_sip_method_from_string (const char *method)
 	/* Method names are case-sensitive (RFC 3261 §7.1). */
 	for (guint i = 1; i < G_N_ELEMENTS (method_names); i++) {
 		if (strcmp (method, method_names[i]) == 0)
-			return (CfSipMethod) i;
+			return (CfSipMethod)i;
 	}
 	return CF_SIP_METHOD_UNKNOWN;
 }
@@ -75,7 +77,7 @@ cf_sip_method_from_string (const char *method)
 const char *
 cf_sip_method_to_string (CfSipMethod method)
 {
-	if ((guint) method >= G_N_ELEMENTS (method_names))
+	if ((guint)method >= G_N_ELEMENTS (method_names))
 		return NULL;
 	return method_names[method];
 }
@@ -84,76 +86,76 @@ static const struct {
 	guint status;
 	const char *phrase;
 } reason_phrases[] = {
-	{ 100, "Trying" },
-	{ 180, "Ringing" },
-	{ 181, "Call Is Being Forwarded" },
-	{ 182, "Queued" },
-	{ 183, "Session Progress" },
-	{ 199, "Early Dialog Terminated" },
-	{ 200, "OK" },
-	{ 202, "Accepted" },
-	{ 204, "No Notification" },
-	{ 300, "Multiple Choices" },
-	{ 301, "Moved Permanently" },
-	{ 302, "Moved Temporarily" },
-	{ 305, "Use Proxy" },
-	{ 380, "Alternative Service" },
-	{ 400, "Bad Request" },
-	{ 401, "Unauthorized" },
-	{ 402, "Payment Required" },
-	{ 403, "Forbidden" },
-	{ 404, "Not Found" },
-	{ 405, "Method Not Allowed" },
-	{ 406, "Not Acceptable" },
-	{ 407, "Proxy Authentication Required" },
-	{ 408, "Request Timeout" },
-	{ 410, "Gone" },
-	{ 412, "Conditional Request Failed" },
-	{ 413, "Request Entity Too Large" },
-	{ 414, "Request-URI Too Long" },
-	{ 415, "Unsupported Media Type" },
-	{ 416, "Unsupported URI Scheme" },
-	{ 417, "Unknown Resource-Priority" },
-	{ 420, "Bad Extension" },
-	{ 421, "Extension Required" },
-	{ 422, "Session Interval Too Small" },
-	{ 423, "Interval Too Brief" },
-	{ 428, "Use Identity Header" },
-	{ 429, "Provide Referrer Identity" },
-	{ 433, "Anonymity Disallowed" },
-	{ 436, "Bad Identity-Info" },
-	{ 437, "Unsupported Certificate" },
-	{ 438, "Invalid Identity Header" },
-	{ 439, "First Hop Lacks Outbound Support" },
-	{ 440, "Max-Breadth Exceeded" },
-	{ 469, "Bad Info Package" },
-	{ 470, "Consent Needed" },
-	{ 480, "Temporarily Unavailable" },
-	{ 481, "Call/Transaction Does Not Exist" },
-	{ 482, "Loop Detected" },
-	{ 483, "Too Many Hops" },
-	{ 484, "Address Incomplete" },
-	{ 485, "Ambiguous" },
-	{ 486, "Busy Here" },
-	{ 487, "Request Terminated" },
-	{ 488, "Not Acceptable Here" },
-	{ 489, "Bad Event" },
-	{ 491, "Request Pending" },
-	{ 493, "Undecipherable" },
-	{ 494, "Security Agreement Required" },
-	{ 500, "Server Internal Error" },
-	{ 501, "Not Implemented" },
-	{ 502, "Bad Gateway" },
-	{ 503, "Service Unavailable" },
-	{ 504, "Server Time-out" },
-	{ 505, "Version Not Supported" },
-	{ 513, "Message Too Large" },
-	{ 580, "Precondition Failure" },
-	{ 600, "Busy Everywhere" },
-	{ 603, "Decline" },
-	{ 604, "Does Not Exist Anywhere" },
-	{ 606, "Not Acceptable" },
-	{ 607, "Unwanted" },
+	{100, "Trying"},
+	{180, "Ringing"},
+	{181, "Call Is Being Forwarded"},
+	{182, "Queued"},
+	{183, "Session Progress"},
+	{199, "Early Dialog Terminated"},
+	{200, "OK"},
+	{202, "Accepted"},
+	{204, "No Notification"},
+	{300, "Multiple Choices"},
+	{301, "Moved Permanently"},
+	{302, "Moved Temporarily"},
+	{305, "Use Proxy"},
+	{380, "Alternative Service"},
+	{400, "Bad Request"},
+	{401, "Unauthorized"},
+	{402, "Payment Required"},
+	{403, "Forbidden"},
+	{404, "Not Found"},
+	{405, "Method Not Allowed"},
+	{406, "Not Acceptable"},
+	{407, "Proxy Authentication Required"},
+	{408, "Request Timeout"},
+	{410, "Gone"},
+	{412, "Conditional Request Failed"},
+	{413, "Request Entity Too Large"},
+	{414, "Request-URI Too Long"},
+	{415, "Unsupported Media Type"},
+	{416, "Unsupported URI Scheme"},
+	{417, "Unknown Resource-Priority"},
+	{420, "Bad Extension"},
+	{421, "Extension Required"},
+	{422, "Session Interval Too Small"},
+	{423, "Interval Too Brief"},
+	{428, "Use Identity Header"},
+	{429, "Provide Referrer Identity"},
+	{433, "Anonymity Disallowed"},
+	{436, "Bad Identity-Info"},
+	{437, "Unsupported Certificate"},
+	{438, "Invalid Identity Header"},
+	{439, "First Hop Lacks Outbound Support"},
+	{440, "Max-Breadth Exceeded"},
+	{469, "Bad Info Package"},
+	{470, "Consent Needed"},
+	{480, "Temporarily Unavailable"},
+	{481, "Call/Transaction Does Not Exist"},
+	{482, "Loop Detected"},
+	{483, "Too Many Hops"},
+	{484, "Address Incomplete"},
+	{485, "Ambiguous"},
+	{486, "Busy Here"},
+	{487, "Request Terminated"},
+	{488, "Not Acceptable Here"},
+	{489, "Bad Event"},
+	{491, "Request Pending"},
+	{493, "Undecipherable"},
+	{494, "Security Agreement Required"},
+	{500, "Server Internal Error"},
+	{501, "Not Implemented"},
+	{502, "Bad Gateway"},
+	{503, "Service Unavailable"},
+	{504, "Server Time-out"},
+	{505, "Version Not Supported"},
+	{513, "Message Too Large"},
+	{580, "Precondition Failure"},
+	{600, "Busy Everywhere"},
+	{603, "Decline"},
+	{604, "Does Not Exist Anywhere"},
+	{606, "Not Acceptable"},
+	{607, "Unwanted"},
 };
 
 const char *
@@ -175,71 +177,71 @@ typedef struct {
 } KnownHeader;
 
 static const KnownHeader known_headers[] = {
-	{ "Accept", 0, TRUE },
-	{ "Accept-Contact", 'a', FALSE },
-	{ "Accept-Encoding", 0, TRUE },
-	{ "Accept-Language", 0, TRUE },
-	{ "Alert-Info", 0, FALSE },
-	{ "Allow", 0, TRUE },
-	{ "Allow-Events", 'u', TRUE },
-	{ "Authentication-Info", 0, FALSE },
-	{ "Authorization", 0, FALSE },
-	{ "Call-ID", 'i', FALSE },
-	{ "Call-Info", 0, FALSE },
-	{ "Contact", 'm', TRUE },
-	{ "Content-Disposition", 0, FALSE },
-	{ "Content-Encoding", 'e', TRUE },
-	{ "Content-Language", 0, FALSE },
-	{ "Content-Length", 'l', FALSE },
-	{ "Content-Type", 'c', FALSE },
-	{ "CSeq", 0, FALSE },
-	{ "Date", 0, FALSE },
-	{ "Error-Info", 0, FALSE },
-	{ "Event", 'o', FALSE },
-	{ "Expires", 0, FALSE },
-	{ "From", 'f', FALSE },
-	{ "Identity", 'y', FALSE },
-	{ "Identity-Info", 'n', FALSE },
-	{ "In-Reply-To", 0, TRUE },
-	{ "Max-Forwards", 0, FALSE },
-	{ "MIME-Version", 0, FALSE },
-	{ "Min-Expires", 0, FALSE },
-	{ "Min-SE", 0, FALSE },
-	{ "Organization", 0, FALSE },
-	{ "P-Asserted-Identity", 0, FALSE },
-	{ "P-Preferred-Identity", 0, FALSE },
-	{ "Path", 0, TRUE },
-	{ "Priority", 0, FALSE },
-	{ "Privacy", 0, FALSE },
-	{ "Proxy-Authenticate", 0, FALSE },
-	{ "Proxy-Authorization", 0, FALSE },
-	{ "Proxy-Require", 0, TRUE },
-	{ "RAck", 0, FALSE },
-	{ "Reason", 0, FALSE },
-	{ "Record-Route", 0, TRUE },
-	{ "Refer-To", 'r', FALSE },
-	{ "Referred-By", 'b', FALSE },
-	{ "Reject-Contact", 'j', FALSE },
-	{ "Replaces", 0, FALSE },
-	{ "Reply-To", 0, FALSE },
-	{ "Request-Disposition", 'd', FALSE },
-	{ "Require", 0, TRUE },
-	{ "Retry-After", 0, FALSE },
-	{ "Route", 0, TRUE },
-	{ "RSeq", 0, FALSE },
-	{ "Server", 0, FALSE },
-	{ "Service-Route", 0, TRUE },
-	{ "Session-Expires", 'x', FALSE },
-	{ "Subject", 's', FALSE },
-	{ "Subscription-State", 0, FALSE },
-	{ "Supported", 'k', TRUE },
-	{ "Timestamp", 0, FALSE },
-	{ "To", 't', FALSE },
-	{ "Unsupported", 0, TRUE },
-	{ "User-Agent", 0, FALSE },
-	{ "Via", 'v', TRUE },
-	{ "Warning", 0, FALSE },
-	{ "WWW-Authenticate", 0, FALSE },
+	{"Accept", 0, TRUE},
+	{"Accept-Contact", 'a', FALSE},
+	{"Accept-Encoding", 0, TRUE},
+	{"Accept-Language", 0, TRUE},
+	{"Alert-Info", 0, FALSE},
+	{"Allow", 0, TRUE},
+	{"Allow-Events", 'u', TRUE},
+	{"Authentication-Info", 0, FALSE},
+	{"Authorization", 0, FALSE},
+	{"Call-ID", 'i', FALSE},
+	{"Call-Info", 0, FALSE},
+	{"Contact", 'm', TRUE},
+	{"Content-Disposition", 0, FALSE},
+	{"Content-Encoding", 'e', TRUE},
+	{"Content-Language", 0, FALSE},
+	{"Content-Length", 'l', FALSE},
+	{"Content-Type", 'c', FALSE},
+	{"CSeq", 0, FALSE},
+	{"Date", 0, FALSE},
+	{"Error-Info", 0, FALSE},
+	{"Event", 'o', FALSE},
+	{"Expires", 0, FALSE},
+	{"From", 'f', FALSE},
+	{"Identity", 'y', FALSE},
+	{"Identity-Info", 'n', FALSE},
+	{"In-Reply-To", 0, TRUE},
+	{"Max-Forwards", 0, FALSE},
+	{"MIME-Version", 0, FALSE},
+	{"Min-Expires", 0, FALSE},
+	{"Min-SE", 0, FALSE},
+	{"Organization", 0, FALSE},
+	{"P-Asserted-Identity", 0, FALSE},
+	{"P-Preferred-Identity", 0, FALSE},
+	{"Path", 0, TRUE},
+	{"Priority", 0, FALSE},
+	{"Privacy", 0, FALSE},
+	{"Proxy-Authenticate", 0, FALSE},
+	{"Proxy-Authorization", 0, FALSE},
+	{"Proxy-Require", 0, TRUE},
+	{"RAck", 0, FALSE},
+	{"Reason", 0, FALSE},
+	{"Record-Route", 0, TRUE},
+	{"Refer-To", 'r', FALSE},
+	{"Referred-By", 'b', FALSE},
+	{"Reject-Contact", 'j', FALSE},
+	{"Replaces", 0, FALSE},
+	{"Reply-To", 0, FALSE},
+	{"Request-Disposition", 'd', FALSE},
+	{"Require", 0, TRUE},
+	{"Retry-After", 0, FALSE},
+	{"Route", 0, TRUE},
+	{"RSeq", 0, FALSE},
+	{"Server", 0, FALSE},
+	{"Service-Route", 0, TRUE},
+	{"Session-Expires", 'x', FALSE},
+	{"Subject", 's', FALSE},
+	{"Subscription-State", 0, FALSE},
+	{"Supported", 'k', TRUE},
+	{"Timestamp", 0, FALSE},
+	{"To", 't', FALSE},
+	{"Unsupported", 0, TRUE},
+	{"User-Agent", 0, FALSE},
+	{"Via", 'v', TRUE},
+	{"Warning", 0, FALSE},
+	{"WWW-Authenticate", 0, FALSE},
 };
 
 static const KnownHeader *
@@ -301,7 +303,7 @@ message_new (void)
 	CfSipMessage *msg = g_new0 (CfSipMessage, 1);
 
 	g_atomic_ref_count_init (&msg->ref_count);
-	msg->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) header_free);
+	msg->headers = g_ptr_array_new_with_free_func ((GDestroyNotify)header_free);
 	msg->body = g_strdup ("");
 	return msg;
 }
@@ -414,10 +416,10 @@ parse_start_line (CfSipMessage *msg, const char *line, gsize len, GError **error
 		guint status;
 
 		/* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase */
-		if (end - p < 3 || !g_ascii_isdigit (p[0]) || !g_ascii_isdigit (p[1]) ||
-		    !g_ascii_isdigit (p[2]) || (end - p > 3 && p[3] != ' '))
+		if (end - p < 3 || !g_ascii_isdigit (p[0]) || !g_ascii_isdigit (p[1])
+		    || !g_ascii_isdigit (p[2]) || (end - p > 3 && p[3] != ' '))
 			return set_error (error, CF_SIP_ERROR_PARSE, "invalid status code");
-		status = (guint) ((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+		status = (guint)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
 		if (status < 100 || status > 699)
 			return set_error (error, CF_SIP_ERROR_PARSE, "invalid status code");
 		p += 3;
@@ -438,13 +440,13 @@ parse_start_line (CfSipMessage *msg, const char *line, gsize len, GError **error
 		if (sp1 == NULL)
 			return set_error (error, CF_SIP_ERROR_PARSE, "invalid start line");
 		sp2 = memchr (sp1 + 1, ' ', end - sp1 - 1);
-		if (sp2 == NULL || memchr (sp2 + 1, ' ', end - sp2 - 1) != NULL ||
-		    sp2 == sp1 + 1 || !cf_sip_is_token (line, sp1 - line))
+		if (sp2 == NULL || memchr (sp2 + 1, ' ', end - sp2 - 1) != NULL || sp2 == sp1 + 1
+		    || !cf_sip_is_token (line, sp1 - line))
 			return set_error (error, CF_SIP_ERROR_PARSE, "invalid request line");
 		if (end - sp2 - 1 != 7 || g_ascii_strncasecmp (sp2 + 1, "SIP/2.0", 7) != 0)
 			return set_error (error, CF_SIP_ERROR_PARSE, "unsupported SIP version");
 		for (const char *c = sp1 + 1; c < sp2; c++) {
-			if ((guchar) *c <= 0x20 || *c == 0x7f)
+			if ((guchar)*c <= 0x20 || *c == 0x7f)
 				return set_error (error, CF_SIP_ERROR_PARSE, "invalid Request-URI");
 		}
 		if (sp2 - sp1 - 1 > CF_SIP_MAX_URI_LENGTH)
@@ -520,7 +522,8 @@ add_list_entries (CfSipMessage *msg, const char *name, const char *value, gsize 
 }
 
 static gboolean
-add_header_line (CfSipMessage *msg, const char *name, gsize name_len, GString *value, GError **error)
+add_header_line (
+	CfSipMessage *msg, const char *name, gsize name_len, GString *value, GError **error)
 {
 	const KnownHeader *known = lookup_header (name, name_len);
 	g_autofree char *unknown_name = NULL;
@@ -574,7 +577,7 @@ parse_cseq (const char *value,
 	if (p >= end || !g_ascii_isdigit (*p))
 		return FALSE;
 	while (p < end && g_ascii_isdigit (*p)) {
-		number = number * 10 + (guint64) (*p - '0');
+		number = number * 10 + (guint64)(*p - '0');
 		if (number > G_MAXUINT32)
 			return FALSE;
 		p++;
@@ -585,7 +588,7 @@ parse_cseq (const char *value,
 	if (!cf_sip_is_token (p, end - p))
 		return FALSE;
 	if (ret_number != NULL)
-		*ret_number = (guint32) number;
+		*ret_number = (guint32)number;
 	if (ret_method != NULL)
 		*ret_method = p;
 	if (ret_method_len != NULL)
@@ -604,7 +607,7 @@ parse_decimal (const char *value, gsize len, gsize max, gsize *ret_value)
 	for (gsize i = 0; i < len; i++) {
 		if (!g_ascii_isdigit (value[i]))
 			return FALSE;
-		v = v * 10 + (gsize) (value[i] - '0');
+		v = v * 10 + (gsize)(value[i] - '0');
 		if (v > max)
 			return FALSE;
 	}
@@ -617,8 +620,8 @@ check_request_uri (const char *uri, GError **error)
 {
 	gsize len = strlen (uri);
 
-	if ((len >= 4 && g_ascii_strncasecmp (uri, "sip:", 4) == 0) ||
-	    (len >= 5 && g_ascii_strncasecmp (uri, "sips:", 5) == 0)) {
+	if ((len >= 4 && g_ascii_strncasecmp (uri, "sip:", 4) == 0)
+	    || (len >= 5 && g_ascii_strncasecmp (uri, "sips:", 5) == 0)) {
 		g_autoptr (CfSipUri) parsed = cf_sip_uri_parse_len (uri, len, error);
 
 		if (parsed == NULL)
@@ -649,16 +652,16 @@ validate_message (CfSipMessage *msg, GError **error)
 		CfSipHeader *h = g_ptr_array_index (msg->headers, i);
 
 		if (header_is (h, "Via")) {
-			g_autoptr (CfSipVia) via = cf_sip_via_parse_len (h->value, h->value_len, error);
+			g_autoptr (CfSipVia) via =
+				cf_sip_via_parse_len (h->value, h->value_len, error);
 
 			if (via == NULL) {
 				g_prefix_error_literal (error, "Via: ");
 				return FALSE;
 			}
 			n_via++;
-		} else if (header_is (h, "From") || header_is (h, "To") ||
-			   header_is (h, "Contact") || header_is (h, "Route") ||
-			   header_is (h, "Record-Route")) {
+		} else if (header_is (h, "From") || header_is (h, "To") || header_is (h, "Contact")
+			   || header_is (h, "Route") || header_is (h, "Record-Route")) {
 			g_autoptr (CfSipNameAddr) na = NULL;
 
 			na = cf_sip_name_addr_parse_full (h->value, h->value_len, TRUE, error);
@@ -670,8 +673,11 @@ validate_message (CfSipMessage *msg, GError **error)
 				n_contact++;
 				contact_star = contact_star || na->star;
 			} else if (na->star) {
-				g_set_error (error, CF_SIP_ERROR, CF_SIP_ERROR_PARSE,
-					     "%s: '*' is only allowed in Contact", h->name);
+				g_set_error (error,
+					     CF_SIP_ERROR,
+					     CF_SIP_ERROR_PARSE,
+					     "%s: '*' is only allowed in Contact",
+					     h->name);
 				return FALSE;
 			}
 			if (header_is (h, "From"))
@@ -689,9 +695,11 @@ validate_message (CfSipMessage *msg, GError **error)
 			if (!parse_cseq (h->value, h->value_len, NULL, &method, &method_len))
 				return set_error (error, CF_SIP_ERROR_PARSE, "invalid CSeq");
 			/* RFC 3261 §8.1.1.5, RFC 4475 §3.1.2.17 */
-			if (msg->is_request && (method_len != strlen (msg->method) ||
-						memcmp (method, msg->method, method_len) != 0))
-				return set_error (error, CF_SIP_ERROR_PARSE,
+			if (msg->is_request
+			    && (method_len != strlen (msg->method)
+				|| memcmp (method, msg->method, method_len) != 0))
+				return set_error (error,
+						  CF_SIP_ERROR_PARSE,
 						  "CSeq method does not match the request method");
 			n_cseq++;
 		}
@@ -701,16 +709,19 @@ validate_message (CfSipMessage *msg, GError **error)
 	if (n_via == 0)
 		return set_error (error, CF_SIP_ERROR_PARSE, "missing Via");
 	if (n_from != 1)
-		return set_error (error, CF_SIP_ERROR_PARSE,
+		return set_error (error,
+				  CF_SIP_ERROR_PARSE,
 				  n_from == 0 ? "missing From" : "more than one From");
 	if (n_to != 1)
-		return set_error (error, CF_SIP_ERROR_PARSE,
-				  n_to == 0 ? "missing To" : "more than one To");
+		return set_error (
+			error, CF_SIP_ERROR_PARSE, n_to == 0 ? "missing To" : "more than one To");
 	if (n_call_id != 1)
-		return set_error (error, CF_SIP_ERROR_PARSE,
+		return set_error (error,
+				  CF_SIP_ERROR_PARSE,
 				  n_call_id == 0 ? "missing Call-ID" : "more than one Call-ID");
 	if (n_cseq != 1)
-		return set_error (error, CF_SIP_ERROR_PARSE,
+		return set_error (error,
+				  CF_SIP_ERROR_PARSE,
 				  n_cseq == 0 ? "missing CSeq" : "more than one CSeq");
 	if (contact_star && n_contact > 1)
 		return set_error (error, CF_SIP_ERROR_PARSE, "Contact: '*' with other values");
@@ -758,7 +769,9 @@ printed_size (CfSipMessage *msg, guint *ret_n_lines)
 			if (have_length)
 				continue;
 			have_length = TRUE;
-			size += canonical_line_length ("Content-Length", count_digits (msg->body_len)) + 2;
+			size += canonical_line_length ("Content-Length",
+						       count_digits (msg->body_len))
+				+ 2;
 		} else {
 			size += canonical_line_length (h->name, h->value_len) + 2;
 		}
@@ -792,7 +805,8 @@ cf_sip_message_to_string (CfSipMessage *msg, gsize *ret_len)
 		/* One Content-Length, where the first one was, matching the body. */
 		if (header_is (h, "Content-Length")) {
 			if (!have_length)
-				g_string_append_printf (str, "Content-Length: %" G_GSIZE_FORMAT "\r\n",
+				g_string_append_printf (str,
+							"Content-Length: %" G_GSIZE_FORMAT "\r\n",
 							msg->body_len);
 			have_length = TRUE;
 			continue;
@@ -803,7 +817,8 @@ cf_sip_message_to_string (CfSipMessage *msg, gsize *ret_len)
 		g_string_append (str, "\r\n");
 	}
 	if (!have_length)
-		g_string_append_printf (str, "Content-Length: %" G_GSIZE_FORMAT "\r\n", msg->body_len);
+		g_string_append_printf (
+			str, "Content-Length: %" G_GSIZE_FORMAT "\r\n", msg->body_len);
 	g_string_append (str, "\r\n");
 	g_string_append_len (str, msg->body, msg->body_len);
 	if (ret_len != NULL)
@@ -843,8 +858,8 @@ cf_sip_message_parse (const char *data, gsize len, GError **error)
 	}
 
 	msg = message_new ();
-	if (!next_line (&p, end, FALSE, &line, &line_len, error) ||
-	    !parse_start_line (msg, line, line_len, error)) {
+	if (!next_line (&p, end, FALSE, &line, &line_len, error)
+	    || !parse_start_line (msg, line, line_len, error)) {
 		g_prefix_error_literal (error, "start line: ");
 		return NULL;
 	}
@@ -860,7 +875,9 @@ cf_sip_message_parse (const char *data, gsize len, GError **error)
 			const char *ce = line + line_len;
 
 			if (name == NULL) {
-				set_error (error, CF_SIP_ERROR_PARSE, "continuation line without header");
+				set_error (error,
+					   CF_SIP_ERROR_PARSE,
+					   "continuation line without header");
 				return NULL;
 			}
 			cf_sip_trim (&c, &ce);
@@ -928,8 +945,10 @@ cf_sip_message_parse (const char *data, gsize len, GError **error)
 			set_error (error, CF_SIP_ERROR_PARSE, "invalid Content-Length");
 			return NULL;
 		}
-		if (body_len > (gsize) (end - p)) {
-			set_error (error, CF_SIP_ERROR_PARSE, "Content-Length larger than the message");
+		if (body_len > (gsize)(end - p)) {
+			set_error (error,
+				   CF_SIP_ERROR_PARSE,
+				   "Content-Length larger than the message");
 			return NULL;
 		}
 		msg->body_len = body_len;
@@ -952,9 +971,9 @@ cf_sip_message_parse (const char *data, gsize len, GError **error)
 	{
 		guint n_printed;
 
-		if (printed_size (msg, &n_printed) > CF_SIP_MAX_MESSAGE_SIZE ||
-		    n_printed > CF_SIP_MAX_HEADERS ||
-		    start_line_length (msg) > CF_SIP_MAX_LINE_LENGTH) {
+		if (printed_size (msg, &n_printed) > CF_SIP_MAX_MESSAGE_SIZE
+		    || n_printed > CF_SIP_MAX_HEADERS
+		    || start_line_length (msg) > CF_SIP_MAX_LINE_LENGTH) {
 			set_error (error, CF_SIP_ERROR_TOO_LARGE, "message too large");
 			return NULL;
 		}
@@ -967,8 +986,8 @@ cf_sip_message_parse (const char *data, gsize len, GError **error)
 static gboolean
 is_content_length_name (const char *name, gsize len)
 {
-	return (len == 1 && g_ascii_tolower (name[0]) == 'l') ||
-	       (len == 14 && g_ascii_strncasecmp (name, "Content-Length", 14) == 0);
+	return (len == 1 && g_ascii_tolower (name[0]) == 'l')
+	       || (len == 14 && g_ascii_strncasecmp (name, "Content-Length", 14) == 0);
 }
 
 /* Finds the Content-Length value among the header lines [p, end) (the
@@ -1010,7 +1029,8 @@ find_content_length (const char *p, const char *end, gsize *ret_length, GError *
 				continue;
 			c++;
 			if (++n > 1)
-				return set_error (error, CF_SIP_ERROR_PARSE, "more than one Content-Length");
+				return set_error (
+					error, CF_SIP_ERROR_PARSE, "more than one Content-Length");
 			in_length = TRUE;
 			value = g_string_new_len (c, line_end - c);
 		}
@@ -1029,11 +1049,7 @@ find_content_length (const char *p, const char *end, gsize *ret_length, GError *
 }
 
 gboolean
-cf_sip_message_frame (const char *data,
-		      gsize len,
-		      gsize *ret_skip,
-		      gsize *ret_len,
-		      GError **error)
+cf_sip_message_frame (const char *data, gsize len, gsize *ret_skip, gsize *ret_len, GError **error)
 {
 	const char *start;
 	const char *end = data + len;
@@ -1075,9 +1091,9 @@ cf_sip_message_frame (const char *data,
 		p = lf + 1;
 	}
 	if (headers_end == NULL) {
-		if ((gsize) (end - start) > CF_SIP_MAX_MESSAGE_SIZE)
+		if ((gsize)(end - start) > CF_SIP_MAX_MESSAGE_SIZE)
 			return set_error (error, CF_SIP_ERROR_TOO_LARGE, "message too large");
-		if ((gsize) (end - p) > CF_SIP_MAX_LINE_LENGTH)
+		if ((gsize)(end - p) > CF_SIP_MAX_LINE_LENGTH)
 			return set_error (error, CF_SIP_ERROR_TOO_LARGE, "line too long");
 		return set_error (error, CF_SIP_ERROR_INCOMPLETE, "incomplete message");
 	}
@@ -1088,7 +1104,7 @@ cf_sip_message_frame (const char *data,
 		return FALSE;
 	if (body_len > CF_SIP_MAX_MESSAGE_SIZE - headers_len)
 		return set_error (error, CF_SIP_ERROR_TOO_LARGE, "message too large");
-	if ((gsize) (end - start) < headers_len + body_len)
+	if ((gsize)(end - start) < headers_len + body_len)
 		return set_error (error, CF_SIP_ERROR_INCOMPLETE, "incomplete message");
 	if (ret_len != NULL)
 		*ret_len = headers_len + body_len;
@@ -1250,8 +1266,8 @@ cf_sip_message_count_header (CfSipMessage *msg, const char *name)
 static gboolean
 valid_header_args (const char *name, const char *value)
 {
-	return name != NULL && cf_sip_is_token (name, strlen (name)) && value != NULL &&
-	       strpbrk (value, "\r\n") == NULL;
+	return name != NULL && cf_sip_is_token (name, strlen (name)) && value != NULL
+	       && strpbrk (value, "\r\n") == NULL;
 }
 
 void
@@ -1273,7 +1289,8 @@ cf_sip_message_prepend_header (CfSipMessage *msg, const char *name, const char *
 
 	if (find_header (msg, name, 0, &index) == NULL)
 		index = 0;
-	g_ptr_array_insert (msg->headers, (gint) index,
+	g_ptr_array_insert (msg->headers,
+			    (gint)index,
 			    header_new (canonical_name (name), value, strlen (value)));
 }
 
@@ -1290,7 +1307,8 @@ cf_sip_message_set_header (CfSipMessage *msg, const char *name, const char *valu
 		return;
 	}
 	cf_sip_message_remove_header (msg, name);
-	g_ptr_array_insert (msg->headers, (gint) index,
+	g_ptr_array_insert (msg->headers,
+			    (gint)index,
 			    header_new (canonical_name (name), value, strlen (value)));
 }
 
@@ -1462,7 +1480,7 @@ cf_sip_message_new_response_to (CfSipMessage *request,
 				const char *reason,
 				const char *to_tag)
 {
-	static const char *const copied[] = { "Via", "From", "To", "Call-ID", "CSeq" };
+	static const char *const copied[] = {"Via", "From", "To", "Call-ID", "CSeq"};
 	CfSipMessage *response;
 
 	g_return_val_if_fail (request != NULL && request->is_request, NULL);

@@ -29,21 +29,21 @@ G_BEGIN_DECLS
 GQuark cf_sip_error_quark (void);
 
 typedef enum {
-	CF_SIP_ERROR_PARSE,     /* malformed message or field */
-	CF_SIP_ERROR_TOO_LARGE, /* a hard limit was exceeded */
+	CF_SIP_ERROR_PARSE,	 /* malformed message or field */
+	CF_SIP_ERROR_TOO_LARGE,	 /* a hard limit was exceeded */
 	CF_SIP_ERROR_INCOMPLETE, /* stream framing: more bytes are needed */
-	CF_SIP_ERROR_TRANSPORT, /* could not send or receive */
-	CF_SIP_ERROR_TIMEOUT,   /* a transaction timed out */
-	CF_SIP_ERROR_AUTH,      /* authentication could not be done */
-	CF_SIP_ERROR_LIMIT,     /* too much state (transactions, dialogs) */
+	CF_SIP_ERROR_TRANSPORT,	 /* could not send or receive */
+	CF_SIP_ERROR_TIMEOUT,	 /* a transaction timed out */
+	CF_SIP_ERROR_AUTH,	 /* authentication could not be done */
+	CF_SIP_ERROR_LIMIT,	 /* too much state (transactions, dialogs) */
 } CfSipError;
 
 /* Hard limits on remote input. */
 #define CF_SIP_MAX_MESSAGE_SIZE (64 * 1024) /* whole message, headers + body */
-#define CF_SIP_MAX_HEADERS 128              /* header entries after splitting lists */
-#define CF_SIP_MAX_LINE_LENGTH 8192         /* one (unfolded) header line */
-#define CF_SIP_MAX_URI_LENGTH 2048
-#define CF_SIP_MAX_PARAMS 32                /* parameters on one URI or header value */
+#define CF_SIP_MAX_HEADERS	128	    /* header entries after splitting lists */
+#define CF_SIP_MAX_LINE_LENGTH	8192	    /* one (unfolded) header line */
+#define CF_SIP_MAX_URI_LENGTH	2048
+#define CF_SIP_MAX_PARAMS	32 /* parameters on one URI or header value */
 
 typedef enum {
 	CF_SIP_METHOD_UNKNOWN = 0,
@@ -82,13 +82,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfSipParam, cf_sip_param_free)
 /* ---- URIs (RFC 3261 §19.1) ---- */
 
 typedef struct {
-	char *scheme;   /* "sip" or "sips" (lower case); other schemes are refused */
-	char *user;     /* nullable, still %-escaped as on the wire */
-	char *password; /* nullable */
-	char *host;     /* a name, an IPv4 literal, or an IPv6 literal without brackets */
-	guint16 port;   /* 0: none given */
-	GPtrArray *params;  /* CfSipParam, in order */
-	char *headers;  /* nullable, the part after '?', as on the wire */
+	char *scheme;	   /* "sip" or "sips" (lower case); other schemes are refused */
+	char *user;	   /* nullable, still %-escaped as on the wire */
+	char *password;	   /* nullable */
+	char *host;	   /* a name, an IPv4 literal, or an IPv6 literal without brackets */
+	guint16 port;	   /* 0: none given */
+	GPtrArray *params; /* CfSipParam, in order */
+	char *headers;	   /* nullable, the part after '?', as on the wire */
 } CfSipUri;
 
 /* (transfer full) Fails with CF_SIP_ERROR_PARSE, or CF_SIP_ERROR_TOO_LARGE
@@ -119,8 +119,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfSipUri, cf_sip_uri_free)
 typedef struct {
 	char *display_name; /* nullable, unquoted and unescaped */
 	CfSipUri *uri;
-	GPtrArray *params;  /* CfSipParam: tag, expires, q, ... */
-	gboolean star;      /* "Contact: *" (uri is NULL then) */
+	GPtrArray *params; /* CfSipParam: tag, expires, q, ... */
+	gboolean star;	   /* "Contact: *" (uri is NULL then) */
 } CfSipNameAddr;
 
 /* (transfer full) Accepts name-addr ("Name" <uri>;params, Name <uri>) and
@@ -142,10 +142,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfSipNameAddr, cf_sip_name_addr_free)
 /* ---- Via (RFC 3261 §20.42) ---- */
 
 typedef struct {
-	char *protocol;  /* "SIP/2.0" */
+	char *protocol;	 /* "SIP/2.0" */
 	char *transport; /* upper case: "UDP", "TCP", "TLS", ... */
 	char *host;
-	guint16 port;    /* 0: none given */
+	guint16 port;	   /* 0: none given */
 	GPtrArray *params; /* CfSipParam: branch, received, rport, maddr, ttl */
 } CfSipVia;
 
@@ -198,11 +198,8 @@ CfSipMessage *cf_sip_message_parse (const char *data, gsize len, GError **error)
  * is broken (no Content-Length, two of them, too long) and must be closed.
  * The framed bytes are then given to cf_sip_message_parse().
  * Each call scans the bytes from the start: O(len). */
-gboolean cf_sip_message_frame (const char *data,
-			       gsize len,
-			       gsize *ret_skip,
-			       gsize *ret_len,
-			       GError **error);
+gboolean
+cf_sip_message_frame (const char *data, gsize len, gsize *ret_skip, gsize *ret_len, GError **error);
 
 /* (transfer full) A message without headers: the caller adds them. */
 CfSipMessage *cf_sip_message_new_request (const char *method, const char *request_uri);
@@ -240,7 +237,10 @@ const char *cf_sip_message_get_reason (CfSipMessage *msg);
  * the body's length; the printer always writes the body's length, in place of
  * the first Content-Length, or last when there is none. */
 guint cf_sip_message_get_n_headers (CfSipMessage *msg);
-void cf_sip_message_get_header_at (CfSipMessage *msg, guint index, const char **ret_name, const char **ret_value);
+void cf_sip_message_get_header_at (CfSipMessage *msg,
+				   guint index,
+				   const char **ret_name,
+				   const char **ret_value);
 /* Like cf_sip_message_get_header_at(), also giving the value's length (nullable
  * out-parameters). A received value may contain NUL bytes, as a quoted-pair
  * inside a quoted string (RFC 4475 §3.1.1.2): the C-string accessors end
@@ -253,15 +253,19 @@ void cf_sip_message_get_header_at_len (CfSipMessage *msg,
 const char *cf_sip_message_get_header (CfSipMessage *msg, const char *name); /* first, or NULL */
 const char *cf_sip_message_get_header_nth (CfSipMessage *msg, const char *name, guint n);
 guint cf_sip_message_count_header (CfSipMessage *msg, const char *name);
-void cf_sip_message_add_header (CfSipMessage *msg, const char *name, const char *value); /* append */
+void
+cf_sip_message_add_header (CfSipMessage *msg, const char *name, const char *value); /* append */
 /* before the first entry of that name, or at the top when there is none */
 void cf_sip_message_prepend_header (CfSipMessage *msg, const char *name, const char *value);
-void cf_sip_message_set_header (CfSipMessage *msg, const char *name, const char *value); /* replace all */
+void cf_sip_message_set_header (CfSipMessage *msg,
+				const char *name,
+				const char *value);			 /* replace all */
 void cf_sip_message_remove_header (CfSipMessage *msg, const char *name); /* all entries */
 void cf_sip_message_remove_header_nth (CfSipMessage *msg, const char *name, guint n);
 
 /* Body. The bytes are copied. @content_type NULL removes Content-Type. */
-void cf_sip_message_set_body (CfSipMessage *msg, const char *content_type, const char *body, gsize len);
+void
+cf_sip_message_set_body (CfSipMessage *msg, const char *content_type, const char *body, gsize len);
 /* (transfer none) the body, not NUL-terminated in general; *ret_len its size */
 const char *cf_sip_message_get_body (CfSipMessage *msg, gsize *ret_len);
 

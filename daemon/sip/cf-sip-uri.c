@@ -71,11 +71,8 @@ set_parse_error (GError **error, const char *what)
 }
 
 gboolean
-cf_sip_parse_quoted_string (const char **p,
-			    const char *end,
-			    GString *unescaped,
-			    gboolean allow_nul,
-			    GError **error)
+cf_sip_parse_quoted_string (
+	const char **p, const char *end, GString *unescaped, gboolean allow_nul, GError **error)
 {
 	const char *q = *p;
 
@@ -83,7 +80,7 @@ cf_sip_parse_quoted_string (const char **p,
 		return set_parse_error (error, "expected a quoted string");
 	q++;
 	while (q < end) {
-		guchar c = (guchar) *q;
+		guchar c = (guchar)*q;
 
 		if (c == '"') {
 			*p = q + 1;
@@ -95,13 +92,13 @@ cf_sip_parse_quoted_string (const char **p,
 
 			if (q + 1 >= end)
 				break;
-			e = (guchar) q[1];
+			e = (guchar)q[1];
 			if (e == '\n' || e == '\r' || e > 0x7f)
 				return set_parse_error (error, "invalid escape in quoted string");
 			if (e == '\0' && !allow_nul)
 				return set_parse_error (error, "escaped NUL in quoted string");
 			if (unescaped != NULL && e != '\0')
-				g_string_append_c (unescaped, (char) e);
+				g_string_append_c (unescaped, (char)e);
 			q += 2;
 			continue;
 		}
@@ -109,7 +106,7 @@ cf_sip_parse_quoted_string (const char **p,
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return set_parse_error (error, "control character in quoted string");
 		if (unescaped != NULL)
-			g_string_append_c (unescaped, (char) c);
+			g_string_append_c (unescaped, (char)c);
 		q++;
 	}
 	return set_parse_error (error, "unterminated quoted string");
@@ -155,7 +152,7 @@ cf_sip_parse_port (const char **p, const char *end, guint16 *ret_port, GError **
 	if (q >= end || !g_ascii_isdigit (*q))
 		return set_parse_error (error, "invalid port");
 	while (q < end && g_ascii_isdigit (*q)) {
-		port = port * 10 + (guint) (*q - '0');
+		port = port * 10 + (guint)(*q - '0');
 		if (port > 65535)
 			return set_parse_error (error, "port out of range");
 		q++;
@@ -163,7 +160,7 @@ cf_sip_parse_port (const char **p, const char *end, guint16 *ret_port, GError **
 	if (port == 0)
 		return set_parse_error (error, "port out of range");
 	*p = q;
-	*ret_port = (guint16) port;
+	*ret_port = (guint16)port;
 	return TRUE;
 }
 
@@ -193,7 +190,7 @@ param_new_len (const char *name, gsize name_len, const char *value, gssize value
 GPtrArray *
 cf_sip_params_new (void)
 {
-	return g_ptr_array_new_with_free_func ((GDestroyNotify) cf_sip_param_free);
+	return g_ptr_array_new_with_free_func ((GDestroyNotify)cf_sip_param_free);
 }
 
 GPtrArray *
@@ -204,8 +201,8 @@ cf_sip_params_copy (GPtrArray *params)
 	for (guint i = 0; params != NULL && i < params->len; i++) {
 		CfSipParam *param = g_ptr_array_index (params, i);
 
-		g_ptr_array_add (copy, param_new_len (param->name, strlen (param->name),
-						      param->value, -1));
+		g_ptr_array_add (
+			copy, param_new_len (param->name, strlen (param->name), param->value, -1));
 	}
 	return copy;
 }
@@ -323,8 +320,11 @@ cf_sip_parse_header_params (const char **p, const char *end, GPtrArray *params, 
 				return set_parse_error (error, "empty parameter value");
 		}
 		if (params->len >= CF_SIP_MAX_PARAMS) {
-			g_set_error (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE,
-				     "more than %d parameters", CF_SIP_MAX_PARAMS);
+			g_set_error (error,
+				     CF_SIP_ERROR,
+				     CF_SIP_ERROR_TOO_LARGE,
+				     "more than %d parameters",
+				     CF_SIP_MAX_PARAMS);
 			return FALSE;
 		}
 		g_ptr_array_add (params, param_new_len (name, name_len, value, value_len));
@@ -440,8 +440,11 @@ cf_sip_uri_parse_len (const char *text, gsize len, GError **error)
 	gsize scheme_len;
 
 	if (len > CF_SIP_MAX_URI_LENGTH) {
-		g_set_error (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE,
-			     "URI longer than %d bytes", CF_SIP_MAX_URI_LENGTH);
+		g_set_error (error,
+			     CF_SIP_ERROR,
+			     CF_SIP_ERROR_TOO_LARGE,
+			     "URI longer than %d bytes",
+			     CF_SIP_MAX_URI_LENGTH);
 		return NULL;
 	}
 	scheme_len = scheme_length (text, len);
@@ -533,8 +536,11 @@ cf_sip_uri_parse_len (const char *text, gsize len, GError **error)
 			}
 		}
 		if (uri->params->len >= CF_SIP_MAX_PARAMS) {
-			g_set_error (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE,
-				     "more than %d URI parameters", CF_SIP_MAX_PARAMS);
+			g_set_error (error,
+				     CF_SIP_ERROR,
+				     CF_SIP_ERROR_TOO_LARGE,
+				     "more than %d URI parameters",
+				     CF_SIP_MAX_PARAMS);
 			return NULL;
 		}
 		g_ptr_array_add (uri->params, param_new_len (name, name_len, value, value_len));
@@ -592,8 +598,11 @@ cf_sip_check_absolute_uri (const char *text, gsize len, GError **error)
 	const char *end = text + len;
 
 	if (len > CF_SIP_MAX_URI_LENGTH) {
-		g_set_error (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE,
-			     "URI longer than %d bytes", CF_SIP_MAX_URI_LENGTH);
+		g_set_error (error,
+			     CF_SIP_ERROR,
+			     CF_SIP_ERROR_TOO_LARGE,
+			     "URI longer than %d bytes",
+			     CF_SIP_MAX_URI_LENGTH);
 		return FALSE;
 	}
 	if (scheme_len == 0)
@@ -707,13 +716,15 @@ normalize_escapes (const char *s, gboolean fold_case)
 	out = g_string_sized_new (strlen (s));
 	for (const char *p = s; *p != '\0'; p++) {
 		if (p[0] == '%' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2])) {
-			char c = (char) (g_ascii_xdigit_value (p[1]) * 16 +
-					 g_ascii_xdigit_value (p[2]));
+			char c = (char)(g_ascii_xdigit_value (p[1]) * 16
+					+ g_ascii_xdigit_value (p[2]));
 
 			if (c != '\0' && !char_in (c, ";/?:@&=+$,%"))
 				g_string_append_c (out, fold_case ? g_ascii_tolower (c) : c);
 			else
-				g_string_append_printf (out, "%%%c%c", g_ascii_toupper (p[1]),
+				g_string_append_printf (out,
+							"%%%c%c",
+							g_ascii_toupper (p[1]),
 							g_ascii_toupper (p[2]));
 			p += 2;
 		} else {
@@ -748,14 +759,14 @@ host_equal (const char *a, const char *b)
 static gboolean
 param_value_equal (const CfSipParam *a, const CfSipParam *b)
 {
-	return escaped_equal (a->value != NULL ? a->value : "",
-			      b->value != NULL ? b->value : "", TRUE);
+	return escaped_equal (
+		a->value != NULL ? a->value : "", b->value != NULL ? b->value : "", TRUE);
 }
 
 static gboolean
 params_equal (GPtrArray *a, GPtrArray *b)
 {
-	static const char *const must_match[] = { "user", "ttl", "method", "maddr", "transport" };
+	static const char *const must_match[] = {"user", "ttl", "method", "maddr", "transport"};
 
 	for (guint i = 0; i < G_N_ELEMENTS (must_match); i++) {
 		CfSipParam *pa = cf_sip_params_find (a, must_match[i]);
@@ -807,7 +818,7 @@ split_headers (const char *headers)
 static int
 compare_strings (gconstpointer a, gconstpointer b)
 {
-	return strcmp (*(const char *const *) a, *(const char *const *) b);
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 static gboolean
@@ -836,11 +847,11 @@ cf_sip_uri_equal (const CfSipUri *a, const CfSipUri *b)
 	if (g_ascii_strcasecmp (a->scheme, b->scheme) != 0)
 		return FALSE;
 	/* userinfo is case-sensitive */
-	if (!escaped_equal (a->user, b->user, FALSE) ||
-	    !escaped_equal (a->password, b->password, FALSE))
+	if (!escaped_equal (a->user, b->user, FALSE)
+	    || !escaped_equal (a->password, b->password, FALSE))
 		return FALSE;
 	if (a->port != b->port || !host_equal (a->host, b->host))
 		return FALSE;
-	return params_equal (a->params, b->params) && params_equal (b->params, a->params) &&
-	       headers_equal (a->headers, b->headers);
+	return params_equal (a->params, b->params) && params_equal (b->params, a->params)
+	       && headers_equal (a->headers, b->headers);
 }

@@ -44,11 +44,8 @@ void cf_sip_trim (const char **start, const char **end);
  * @unescaped if non-NULL; escaped NUL characters are dropped from it (they
  * cannot be represented in a C string). With @allow_nul FALSE, an escaped
  * NUL is an error. */
-gboolean cf_sip_parse_quoted_string (const char **p,
-				     const char *end,
-				     GString *unescaped,
-				     gboolean allow_nul,
-				     GError **error);
+gboolean cf_sip_parse_quoted_string (
+	const char **p, const char *end, GString *unescaped, gboolean allow_nul, GError **error);
 
 /* Parses an IPv6 reference "[...]" at *p (pointing at '['), advancing past
  * ']'. Returns the address without brackets. (transfer full) */
@@ -72,10 +69,8 @@ void cf_sip_params_append (GString *str, GPtrArray *params);
  * generic-param = token [ EQUAL gen-value ], gen-value = token / host /
  * quoted-string, SEMI and EQUAL allowing SP/HTAB around them. Quoted values
  * are stored with their quotes. Anything else up to @end is an error. */
-gboolean cf_sip_parse_header_params (const char **p,
-				     const char *end,
-				     GPtrArray *params,
-				     GError **error);
+gboolean
+cf_sip_parse_header_params (const char **p, const char *end, GPtrArray *params, GError **error);
 
 /* ---- URIs ---- */
 
@@ -93,10 +88,8 @@ gboolean cf_sip_check_absolute_uri (const char *text, gsize len, GError **error)
  * URIs of a scheme other than sip/sips are accepted after a generic syntax
  * check and give a CfSipNameAddr whose uri is NULL (internal use only: the
  * message parser validates From, To, Contact, Route this way). */
-CfSipNameAddr *cf_sip_name_addr_parse_full (const char *text,
-					    gsize len,
-					    gboolean any_scheme,
-					    GError **error);
+CfSipNameAddr *
+cf_sip_name_addr_parse_full (const char *text, gsize len, gboolean any_scheme, GError **error);
 
 /* Parses one Via value from [text, text + len). */
 CfSipVia *cf_sip_via_parse_len (const char *text, gsize len, GError **error);

@@ -42,7 +42,7 @@ fuzz_uri (const char *text)
 	check (cf_sip_uri_equal (uri, again));
 	copy = cf_sip_uri_copy (uri);
 	check (cf_sip_uri_equal (copy, uri));
-	(void) cf_sip_uri_get_param (uri, "transport");
+	(void)cf_sip_uri_get_param (uri, "transport");
 }
 
 static void
@@ -89,7 +89,7 @@ fuzz_via (const char *text)
 static void
 fuzz_values (const uint8_t *data, size_t size)
 {
-	const char *p = (const char *) data;
+	const char *p = (const char *)data;
 	const char *end = p + size;
 	guint n = 0;
 
@@ -167,8 +167,8 @@ fuzz_parsed (CfSipMessage *msg)
 		text = cf_sip_message_to_string (response, &text_len);
 		/* the added tag may push a request at the limits over them */
 		parsed = cf_sip_message_parse (text, text_len, &error);
-		check (parsed != NULL ||
-		       g_error_matches (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE));
+		check (parsed != NULL
+		       || g_error_matches (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE));
 	}
 }
 
@@ -179,15 +179,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	gsize skip = 0;
 	gsize len = 0;
 
-	msg = cf_sip_message_parse ((const char *) data, size, NULL);
+	msg = cf_sip_message_parse ((const char *)data, size, NULL);
 	if (msg != NULL)
 		fuzz_parsed (msg);
 
-	if (cf_sip_message_frame ((const char *) data, size, &skip, &len, NULL)) {
+	if (cf_sip_message_frame ((const char *)data, size, &skip, &len, NULL)) {
 		g_autoptr (CfSipMessage) framed = NULL;
 
 		check (skip + len <= size);
-		framed = cf_sip_message_parse ((const char *) data + skip, len, NULL);
+		framed = cf_sip_message_parse ((const char *)data + skip, len, NULL);
 		if (framed != NULL)
 			fuzz_parsed (framed);
 	}

@@ -39,7 +39,7 @@ assert_refused (const char *data, gsize len, CfSipError code)
 	g_autoptr (CfSipMessage) msg = cf_sip_message_parse (data, len, &error);
 
 	g_assert_null (msg);
-	g_assert_error (error, CF_SIP_ERROR, (gint) code);
+	g_assert_error (error, CF_SIP_ERROR, (gint)code);
 }
 
 static guint
@@ -94,10 +94,21 @@ check_wsinv (CfSipMessage *msg, GBytes *raw)
 	g_autofree char *to_tag = cf_sip_message_get_to_tag (msg);
 	g_autofree char *from_tag = cf_sip_message_get_from_tag (msg);
 	g_autoptr (CfSipUri) ruri = cf_sip_uri_parse (cf_sip_message_get_request_uri (msg), NULL);
-	const char *names[] = { "To", "From", "Max-Forwards", "Call-ID", "Content-Length", "CSeq",
-				"Via", "Subject", "NewFangledHeader",
-				"UnknownHeaderWithUnusualValue", "Content-Type", "Route", "Via",
-				"Via", "Contact" };
+	const char *names[] = {"To",
+			       "From",
+			       "Max-Forwards",
+			       "Call-ID",
+			       "Content-Length",
+			       "CSeq",
+			       "Via",
+			       "Subject",
+			       "NewFangledHeader",
+			       "UnknownHeaderWithUnusualValue",
+			       "Content-Type",
+			       "Route",
+			       "Via",
+			       "Via",
+			       "Contact"};
 
 	/* header names are canonical, in order, one entry per Via value */
 	g_assert_cmpuint (cf_sip_message_get_n_headers (msg), ==, G_N_ELEMENTS (names));
@@ -108,28 +119,38 @@ check_wsinv (CfSipMessage *msg, GBytes *raw)
 		g_assert_cmpstr (name, ==, names[i]);
 	}
 	/* unfolded values: LWS across a fold is one SP */
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "to"), ==,
+	g_assert_cmpstr (cf_sip_message_get_header (msg, "to"),
+			 ==,
 			 "sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n");
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "f"), ==,
-			 "\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com> ; tag = 98asjd8");
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "f"),
+		==,
+		"\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com> ; tag = 98asjd8");
 	g_assert_cmpstr (cf_sip_message_get_header (msg, "CSEQ"), ==, "0009 INVITE");
 	g_assert_cmpstr (cf_sip_message_get_header (msg, "Max-Forwards"), ==, "0068");
 	g_assert_cmpstr (cf_sip_message_get_header (msg, "s"), ==, "");
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "newfangledheader"), ==,
+	g_assert_cmpstr (cf_sip_message_get_header (msg, "newfangledheader"),
+			 ==,
 			 "newfangled value continued newfangled value");
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "UnknownHeaderWithUnusualValue"), ==,
-			 ";;,,;;,;");
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "Route"), ==,
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "UnknownHeaderWithUnusualValue"), ==, ";;,,;;,;");
+	g_assert_cmpstr (cf_sip_message_get_header (msg, "Route"),
+			 ==,
 			 "<sip:services.example.com;lr;unknownwith=value;unknown-no-value>");
-	g_assert_cmpstr (cf_sip_message_get_header_nth (msg, "Via", 0), ==,
+	g_assert_cmpstr (cf_sip_message_get_header_nth (msg, "Via", 0),
+			 ==,
 			 "SIP  /   2.0 /UDP 192.0.2.2;branch=390skdjuw");
-	g_assert_cmpstr (cf_sip_message_get_header_nth (msg, "Via", 1), ==,
+	g_assert_cmpstr (cf_sip_message_get_header_nth (msg, "Via", 1),
+			 ==,
 			 "SIP  / 2.0  / TCP     spindle.example.com   ; branch  =   z9hG4bK9ikj8");
-	g_assert_cmpstr (cf_sip_message_get_header_nth (msg, "Via", 2), ==,
+	g_assert_cmpstr (cf_sip_message_get_header_nth (msg, "Via", 2),
+			 ==,
 			 "SIP  /    2.0   / UDP  192.168.255.111   ; branch= z9hG4bK30239");
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "Contact"), ==,
-			 "\"Quoted string \\\"\\\"\" <sip:jdrosen@example.com> ; newparam = newvalue ;"
-			 " secondparam ; q = 0.33");
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "Contact"),
+		==,
+		"\"Quoted string \\\"\\\"\" <sip:jdrosen@example.com> ; newparam = newvalue ;"
+		" secondparam ; q = 0.33");
 
 	g_assert_nonnull (ruri);
 	g_assert_cmpstr (ruri->user, ==, "vivekg");
@@ -170,7 +191,8 @@ check_intmeth (CfSipMessage *msg, GBytes *raw)
 	g_assert_cmpint (cf_sip_message_get_method_id (msg), ==, CF_SIP_METHOD_UNKNOWN);
 	/* the To display name has escaped BEL, NUL, DEL: the value keeps all
 	 * its bytes */
-	cf_sip_message_get_header_at_len (msg, find_header_index (msg, "To", 0), NULL, &value, &len);
+	cf_sip_message_get_header_at_len (
+		msg, find_header_index (msg, "To", 0), NULL, &value, &len);
 	g_assert_cmpmem (value, len, to_value, sizeof to_value - 1);
 	g_assert_no_error (error);
 	g_assert_cmpstr (to->display_name, ==, "BEL:\x07 NUL: DEL:\x7f");
@@ -178,9 +200,11 @@ check_intmeth (CfSipMessage *msg, GBytes *raw)
 	from = cf_sip_message_get_from (msg, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (from->display_name, ==, "token1~` token2'+_ token3*%!.-");
-	g_assert_cmpstr (cf_sip_name_addr_get_param (from, "fromParam''~+*_!.-%"), ==,
-			 "\"\xd1\x80\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82\xd0\xb0\xd1\x8e\xd1\x89\xd0\xb8"
-			 "\xd0\xb9\"");
+	g_assert_cmpstr (
+		cf_sip_name_addr_get_param (from, "fromParam''~+*_!.-%"),
+		==,
+		"\"\xd1\x80\xd0\xb0\xd0\xb1\xd0\xbe\xd1\x82\xd0\xb0\xd1\x8e\xd1\x89\xd0\xb8"
+		"\xd0\xb9\"");
 	g_assert_cmpstr (cf_sip_name_addr_get_param (from, "tag"), ==, "_token~1'+`*%!-.");
 	g_assert_nonnull (ruri);
 	g_assert_cmpstr (ruri->user, ==, "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*");
@@ -188,8 +212,8 @@ check_intmeth (CfSipMessage *msg, GBytes *raw)
 	g_assert_cmpstr (ruri->host, ==, "example.com");
 	g_assert_cmpstr (cf_sip_via_get_param (via, "branch"), ==, "z9hG4bK-.!%66*_+`'~");
 	g_assert_cmpstr (cf_sip_message_get_header (msg, "Max-Forwards"), ==, "255");
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "extensionHeader-!.%*+_`'~"), ==,
-			 utf8_value);
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "extensionHeader-!.%*+_`'~"), ==, utf8_value);
 }
 
 static void
@@ -238,8 +262,8 @@ check_esc02 (CfSipMessage *msg, GBytes *raw)
 	g_assert_cmpstr (to->display_name, ==, "%Z%45");
 	g_assert_cmpstr (branch, ==, "z9hG4bK209%fzsnel234");
 	g_assert_cmpuint (cf_sip_message_count_header (msg, "Contact"), ==, 2);
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "C%6Fntact"), ==,
-			 "<sip:alias2@host2.example.com>");
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "C%6Fntact"), ==, "<sip:alias2@host2.example.com>");
 }
 
 static void
@@ -268,7 +292,8 @@ check_longreq (CfSipMessage *msg, GBytes *raw)
 	g_assert_cmpstr (last->host, ==, "host.example.com");
 	g_assert_cmpstr (cf_sip_via_get_param (last, "received"), ==, "192.0.2.5");
 	g_assert_cmpuint (strlen (cf_sip_via_get_param (last, "branch")), ==, 215);
-	g_assert_cmpstr (to->display_name, ==,
+	g_assert_cmpstr (to->display_name,
+			 ==,
 			 "I have a user name of extremeextremeextremeextremeextremeextremeextreme"
 			 "extremeextremeextreme proportion");
 	g_assert_cmpuint (to->uri->port, ==, 6000);
@@ -322,8 +347,12 @@ static void
 check_semiuri (CfSipMessage *msg, GBytes *raw)
 {
 	g_autoptr (CfSipUri) ruri = cf_sip_uri_parse (cf_sip_message_get_request_uri (msg), NULL);
-	const char *accept[] = { "application/sdp", "application/pkcs7-mime", "multipart/mixed",
-				 "multipart/signed", "message/sip", "message/sipfrag" };
+	const char *accept[] = {"application/sdp",
+				"application/pkcs7-mime",
+				"multipart/mixed",
+				"multipart/signed",
+				"message/sip",
+				"message/sipfrag"};
 
 	g_assert_cmpstr (ruri->user, ==, "user;par=u%40example.net");
 	g_assert_cmpstr (ruri->host, ==, "example.com");
@@ -336,14 +365,15 @@ check_semiuri (CfSipMessage *msg, GBytes *raw)
 static void
 check_transports (CfSipMessage *msg, GBytes *raw)
 {
-	const char *transports[] = { "UDP", "SCTP", "TLS", "UNKNOWN", "TCP" };
+	const char *transports[] = {"UDP", "SCTP", "TLS", "UNKNOWN", "TCP"};
 
 	for (guint i = 0; i < G_N_ELEMENTS (transports); i++) {
 		g_autoptr (CfSipVia) via = nth_via (msg, i);
 
 		g_assert_cmpstr (via->transport, ==, transports[i]);
 	}
-	g_assert_cmpstr (cf_sip_message_get_call_id (msg), ==, "transports.kijh4akdnaqjkwendsasfdj");
+	g_assert_cmpstr (
+		cf_sip_message_get_call_id (msg), ==, "transports.kijh4akdnaqjkwendsasfdj");
 }
 
 static void
@@ -359,19 +389,23 @@ check_mpart01 (CfSipMessage *msg, GBytes *raw)
 	g_assert_nonnull (end_of_headers);
 	g_assert_cmpmem (body, body_len, end_of_headers + 4, raw_len - (end_of_headers + 4 - data));
 	g_assert_nonnull (memchr (body, '\0', body_len));
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "Content-Type"), ==,
+	g_assert_cmpstr (cf_sip_message_get_header (msg, "Content-Type"),
+			 ==,
 			 "multipart/mixed;boundary=7a9cbec02ceef655");
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "Date"), ==, "Sat, 15 Oct 2005 04:44:56 GMT");
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "Date"), ==, "Sat, 15 Oct 2005 04:44:56 GMT");
 }
 
 static void
 check_unreason (CfSipMessage *msg, GBytes *raw)
 {
-	g_assert_cmpstr (cf_sip_message_get_reason (msg), ==,
-			 "= 2**3 * 5**2 \xd0\xbd\xd0\xbe \xd1\x81\xd1\x82\xd0\xbe \xd0\xb4\xd0\xb5"
-			 "\xd0\xb2\xd1\x8f\xd0\xbd\xd0\xbe\xd1\x81\xd1\x82\xd0\xbe \xd0\xb4\xd0\xb5"
-			 "\xd0\xb2\xd1\x8f\xd1\x82\xd1\x8c - \xd0\xbf\xd1\x80\xd0\xbe\xd1\x81\xd1\x82"
-			 "\xd0\xbe\xd0\xb5");
+	g_assert_cmpstr (
+		cf_sip_message_get_reason (msg),
+		==,
+		"= 2**3 * 5**2 \xd0\xbd\xd0\xbe \xd1\x81\xd1\x82\xd0\xbe \xd0\xb4\xd0\xb5"
+		"\xd0\xb2\xd1\x8f\xd0\xbd\xd0\xbe\xd1\x81\xd1\x82\xd0\xbe \xd0\xb4\xd0\xb5"
+		"\xd0\xb2\xd1\x8f\xd1\x82\xd1\x8c - \xd0\xbf\xd1\x80\xd0\xbe\xd1\x81\xd1\x82"
+		"\xd0\xbe\xd0\xb5");
 }
 
 static void
@@ -418,8 +452,8 @@ static void
 check_bext01 (CfSipMessage *msg, GBytes *raw)
 {
 	g_assert_cmpuint (cf_sip_message_count_header (msg, "Require"), ==, 2);
-	g_assert_cmpstr (cf_sip_message_get_header_nth (msg, "Require", 1), ==,
-			 "nothingSupportsThisEither");
+	g_assert_cmpstr (
+		cf_sip_message_get_header_nth (msg, "Require", 1), ==, "nothingSupportsThisEither");
 	g_assert_cmpuint (cf_sip_message_count_header (msg, "Proxy-Require"), ==, 2);
 }
 
@@ -437,7 +471,8 @@ static void
 check_regaut01 (CfSipMessage *msg, GBytes *raw)
 {
 	/* Authorization is never split */
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "Authorization"), ==,
+	g_assert_cmpstr (cf_sip_message_get_header (msg, "Authorization"),
+			 ==,
 			 "NoOneKnowsThisScheme opaque-data=here");
 }
 
@@ -506,7 +541,8 @@ check_inv2543 (CfSipMessage *msg, GBytes *raw)
 static void
 check_baddate (CfSipMessage *msg, GBytes *raw)
 {
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "Date"), ==, "Fri, 01 Jan 2010 16:00:00 EST");
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "Date"), ==, "Fri, 01 Jan 2010 16:00:00 EST");
 }
 
 /* ---- the vectors ---- */
@@ -527,8 +563,12 @@ typedef struct {
 	void (*check) (CfSipMessage *msg, GBytes *raw);
 } Vector;
 
-#define REFUSED(n, s) { n, s, FALSE, NULL, 0, NULL, NULL, 0, NULL, 0, 0, NULL }
+#define REFUSED(n, s)                                                                              \
+	{                                                                                          \
+		n, s, FALSE, NULL, 0, NULL, NULL, 0, NULL, 0, 0, NULL                              \
+	}
 
+/* clang-format off */
 static const Vector vectors[] = {
 	/* §3.1.1: valid messages, all must parse */
 	{ "wsinv", "3.1.1.1", TRUE, "INVITE", 0, "sip:vivekg@chair-dnrc.example.com;unknownparam",
@@ -667,6 +707,7 @@ static const Vector vectors[] = {
 	{ "inv2543", "3.4.1", TRUE, "INVITE", 0, "sip:UserB@example.com",
 	  "inv2543.1717@ift.client.example.com", 56, "INVITE", 1, 105, check_inv2543 },
 };
+/* clang-format on */
 
 static void
 check_key_fields (const Vector *v, CfSipMessage *msg, GBytes *raw)
@@ -678,7 +719,8 @@ check_key_fields (const Vector *v, CfSipMessage *msg, GBytes *raw)
 	if (v->method != NULL) {
 		g_assert_true (cf_sip_message_is_request (msg));
 		g_assert_cmpstr (cf_sip_message_get_method (msg), ==, v->method);
-		g_assert_cmpint (cf_sip_message_get_method_id (msg), ==,
+		g_assert_cmpint (cf_sip_message_get_method_id (msg),
+				 ==,
 				 cf_sip_method_from_string (v->method));
 		g_assert_cmpstr (cf_sip_message_get_request_uri (msg), ==, v->request_uri);
 	} else {
@@ -723,8 +765,8 @@ test_vector (gconstpointer data)
 	if (!v->parses) {
 		g_assert_null (msg);
 		g_assert_nonnull (error);
-		g_assert_true (g_error_matches (error, CF_SIP_ERROR, CF_SIP_ERROR_PARSE) ||
-			       g_error_matches (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE));
+		g_assert_true (g_error_matches (error, CF_SIP_ERROR, CF_SIP_ERROR_PARSE)
+			       || g_error_matches (error, CF_SIP_ERROR, CF_SIP_ERROR_TOO_LARGE));
 		g_test_message ("%s refused: %s", v->name, error->message);
 		return;
 	}
@@ -799,7 +841,8 @@ test_build_request (void)
 
 	g_assert_true (cf_sip_message_is_request (msg));
 	g_assert_cmpint (cf_sip_message_get_method_id (msg), ==, CF_SIP_METHOD_INVITE);
-	cf_sip_message_add_header (msg, "v", "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds");
+	cf_sip_message_add_header (
+		msg, "v", "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds");
 	cf_sip_message_add_header (msg, "max-forwards", "70");
 	cf_sip_message_add_header (msg, "t", "Bob <sip:bob@biloxi.com>");
 	cf_sip_message_add_header (msg, "From", "Alice <sip:alice@atlanta.com>;tag=1928301774");
@@ -839,19 +882,20 @@ test_build_request (void)
 static void
 test_build_response (void)
 {
-	g_autoptr (CfSipMessage) request = parse_string (
-		"INVITE sip:bob@biloxi.com SIP/2.0\r\n"
-		"Via: SIP/2.0/UDP server10.biloxi.com;branch=z9hG4bK4b43c2ff8.1\r\n"
-		"Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds\r\n"
-		"Max-Forwards: 69\r\n"
-		"Record-Route: <sip:server10.biloxi.com;lr>\r\n"
-		"To: Bob <sip:bob@biloxi.com>\r\n"
-		"From: Alice <sip:alice@atlanta.com>;tag=1928301774\r\n"
-		"Call-ID: a84b4c76e66710\r\n"
-		"CSeq: 314159 INVITE\r\n"
-		"Contact: <sip:alice@pc33.atlanta.com>\r\n"
-		"Content-Length: 0\r\n\r\n");
-	g_autoptr (CfSipMessage) ringing = cf_sip_message_new_response_to (request, 180, NULL, "a6c85cf");
+	g_autoptr (CfSipMessage) request =
+		parse_string ("INVITE sip:bob@biloxi.com SIP/2.0\r\n"
+			      "Via: SIP/2.0/UDP server10.biloxi.com;branch=z9hG4bK4b43c2ff8.1\r\n"
+			      "Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds\r\n"
+			      "Max-Forwards: 69\r\n"
+			      "Record-Route: <sip:server10.biloxi.com;lr>\r\n"
+			      "To: Bob <sip:bob@biloxi.com>\r\n"
+			      "From: Alice <sip:alice@atlanta.com>;tag=1928301774\r\n"
+			      "Call-ID: a84b4c76e66710\r\n"
+			      "CSeq: 314159 INVITE\r\n"
+			      "Contact: <sip:alice@pc33.atlanta.com>\r\n"
+			      "Content-Length: 0\r\n\r\n");
+	g_autoptr (CfSipMessage) ringing =
+		cf_sip_message_new_response_to (request, 180, NULL, "a6c85cf");
 	g_autoptr (CfSipMessage) ok = NULL;
 	g_autoptr (CfSipMessage) parsed = NULL;
 	g_autofree char *text = NULL;
@@ -861,7 +905,8 @@ test_build_response (void)
 	const char *method;
 
 	text = cf_sip_message_to_string (ringing, NULL);
-	g_assert_cmpstr (text, ==,
+	g_assert_cmpstr (text,
+			 ==,
 			 "SIP/2.0 180 Ringing\r\n"
 			 "Via: SIP/2.0/UDP server10.biloxi.com;branch=z9hG4bK4b43c2ff8.1\r\n"
 			 "Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds\r\n"
@@ -918,27 +963,25 @@ test_methods (void)
 
 /* ---- header access ---- */
 
-#define MINIMAL_HEADERS \
-	"Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" \
-	"From: <sip:a@h>;tag=1\r\n" \
-	"To: <sip:b@h>\r\n" \
+#define MINIMAL_HEADERS                                                                            \
+	"Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"                                                   \
+	"From: <sip:a@h>;tag=1\r\n"                                                                \
+	"To: <sip:b@h>\r\n"                                                                        \
 	"Call-ID: x\r\n"
 
 static void
 test_headers (void)
 {
-	g_autoptr (CfSipMessage) msg = parse_string (
-		"OPTIONS sip:h SIP/2.0\r\n"
-		MINIMAL_HEADERS
-		"CSeq: 1 OPTIONS\r\n"
-		"Supported: timer, 100rel,\treplaces\r\n"
-		"k: path\r\n"
-		"Contact: \"A, B\" <sip:a,b@h>;q=0.1, <sip:c@h>\r\n"
-		"Warning: 301 h \"a, b\", 399 h \"c\"\r\n"
-		"WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"\r\n"
-		"X-Custom: one\r\n"
-		"x-custom: two\r\n"
-		"\r\n");
+	g_autoptr (CfSipMessage) msg =
+		parse_string ("OPTIONS sip:h SIP/2.0\r\n" MINIMAL_HEADERS "CSeq: 1 OPTIONS\r\n"
+			      "Supported: timer, 100rel,\treplaces\r\n"
+			      "k: path\r\n"
+			      "Contact: \"A, B\" <sip:a,b@h>;q=0.1, <sip:c@h>\r\n"
+			      "Warning: 301 h \"a, b\", 399 h \"c\"\r\n"
+			      "WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"\r\n"
+			      "X-Custom: one\r\n"
+			      "x-custom: two\r\n"
+			      "\r\n");
 	const char *name;
 	const char *value;
 	g_autofree char *text = NULL;
@@ -949,11 +992,12 @@ test_headers (void)
 	g_assert_null (cf_sip_message_get_header_nth (msg, "Supported", 4));
 	/* commas inside quotes and <> do not split */
 	g_assert_cmpuint (cf_sip_message_count_header (msg, "m"), ==, 2);
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "Contact"), ==,
-			 "\"A, B\" <sip:a,b@h>;q=0.1");
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "Contact"), ==, "\"A, B\" <sip:a,b@h>;q=0.1");
 	/* only the documented list headers are split */
 	g_assert_cmpuint (cf_sip_message_count_header (msg, "Warning"), ==, 1);
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "www-authenticate"), ==,
+	g_assert_cmpstr (cf_sip_message_get_header (msg, "www-authenticate"),
+			 ==,
 			 "Digest realm=\"r\", nonce=\"n\"");
 	g_assert_cmpuint (cf_sip_message_count_header (msg, "X-CUSTOM"), ==, 2);
 	cf_sip_message_get_header_at (msg, 0, &name, &value);
@@ -978,11 +1022,11 @@ test_headers (void)
 	g_assert_cmpstr (cf_sip_message_get_header (msg, "s"), ==, "hello");
 
 	text = cf_sip_message_to_string (msg, NULL);
-	g_assert_cmpstr (text, ==,
+	g_assert_cmpstr (text,
+			 ==,
 			 "OPTIONS sip:h SIP/2.0\r\n"
 			 "Route: <sip:proxy;lr>\r\n"
-			 "Via: SIP/2.0/TCP top;branch=z9hG4bK0\r\n"
-			 MINIMAL_HEADERS
+			 "Via: SIP/2.0/TCP top;branch=z9hG4bK0\r\n" MINIMAL_HEADERS
 			 "CSeq: 1 OPTIONS\r\n"
 			 "Supported: gruu\r\n"
 			 "Contact: \"A, B\" <sip:a,b@h>;q=0.1\r\n"
@@ -1014,31 +1058,32 @@ test_tolerated (void)
 {
 	/* bare LF line ends, HTAB folds, compact names, a leading CRLF, no SP
 	 * after the status code, upper/lower case SIP version */
-	g_autoptr (CfSipMessage) msg = parse_string (
-		"\r\n\r\nsip/2.0 200\n"
-		"v:\tSIP/2.0/UDP h\n"
-		"\t;branch=z9hG4bK1\n"
-		"f: <sip:a@h>;tag=1\n"
-		"t: <sip:b@h>;tag=2\n"
-		"i: x@y\n"
-		"CSeq: 2\n"
-		"\t  INVITE   \n"
-		"l: 3\n"
-		"\n"
-		"abc");
+	g_autoptr (CfSipMessage) msg = parse_string ("\r\n\r\nsip/2.0 200\n"
+						     "v:\tSIP/2.0/UDP h\n"
+						     "\t;branch=z9hG4bK1\n"
+						     "f: <sip:a@h>;tag=1\n"
+						     "t: <sip:b@h>;tag=2\n"
+						     "i: x@y\n"
+						     "CSeq: 2\n"
+						     "\t  INVITE   \n"
+						     "l: 3\n"
+						     "\n"
+						     "abc");
 	g_autoptr (CfSipVia) via = cf_sip_message_get_top_via (msg, NULL);
 	g_autofree char *text = NULL;
 	gsize len;
 
 	g_assert_cmpuint (cf_sip_message_get_status (msg), ==, 200);
 	g_assert_cmpstr (cf_sip_message_get_reason (msg), ==, "");
-	g_assert_cmpstr (cf_sip_message_get_header (msg, "Via"), ==, "SIP/2.0/UDP h ;branch=z9hG4bK1");
+	g_assert_cmpstr (
+		cf_sip_message_get_header (msg, "Via"), ==, "SIP/2.0/UDP h ;branch=z9hG4bK1");
 	g_assert_cmpstr (cf_sip_via_get_param (via, "branch"), ==, "z9hG4bK1");
 	g_assert_cmpstr (cf_sip_message_get_header (msg, "CSeq"), ==, "2 INVITE");
 	cf_sip_message_get_body (msg, &len);
 	g_assert_cmpuint (len, ==, 3);
 	text = cf_sip_message_to_string (msg, NULL);
-	g_assert_cmpstr (text, ==,
+	g_assert_cmpstr (text,
+			 ==,
 			 "SIP/2.0 200 \r\n"
 			 "Via: SIP/2.0/UDP h ;branch=z9hG4bK1\r\n"
 			 "From: <sip:a@h>;tag=1\r\n"
@@ -1062,8 +1107,12 @@ typedef struct {
 } Refused;
 
 /* literal strings may hold NUL bytes */
-#define R(what, text) { what, text, sizeof (text) - 1 }
+#define R(what, text)                                                                              \
+	{                                                                                          \
+		what, text, sizeof (text) - 1                                                      \
+	}
 
+/* clang-format off */
 static const Refused refused[] = {
 	R ("empty", ""),
 	R ("only CRLFs", "\r\n\r\n"),
@@ -1112,6 +1161,7 @@ static const Refused refused[] = {
 	R ("Request-URI with a control", "OPTIONS sip:h\x01 SIP/2.0\r\n" MINIMAL_HEADERS CSEQ_LINE "\r\n"),
 	R ("junk line after headers start", REQ_START MINIMAL_HEADERS CSEQ_LINE "\x01\r\n\r\n"),
 };
+/* clang-format on */
 
 static void
 test_refused (void)
@@ -1125,11 +1175,10 @@ test_refused (void)
 static void
 test_nul_in_quoted_string (void)
 {
-	static const char text[] = REQ_START
-		"Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
-		"From: \"a\\\0b\" <sip:a@h>;tag=1\r\n"
-		"To: <sip:b@h>\r\n"
-		"Call-ID: x\r\n" CSEQ_LINE "\r\n";
+	static const char text[] = REQ_START "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+					     "From: \"a\\\0b\" <sip:a@h>;tag=1\r\n"
+					     "To: <sip:b@h>\r\n"
+					     "Call-ID: x\r\n" CSEQ_LINE "\r\n";
 	g_autoptr (CfSipMessage) msg = cf_sip_message_parse (text, sizeof text - 1, NULL);
 	g_autoptr (CfSipNameAddr) from = NULL;
 	g_autoptr (CfSipMessage) again = NULL;
@@ -1263,8 +1312,8 @@ test_limits (void)
 	s = g_string_new (REQ_START "Via: SIP/2.0/UDP h");
 	for (guint i = 0; i <= CF_SIP_MAX_PARAMS; i++)
 		g_string_append_printf (s, ";p%u", i);
-	g_string_append (s, "\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: x\r\n"
-			 CSEQ_LINE "\r\n");
+	g_string_append (
+		s, "\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: x\r\n" CSEQ_LINE "\r\n");
 	assert_refused (s->str, s->len, CF_SIP_ERROR_TOO_LARGE);
 }
 
@@ -1288,8 +1337,9 @@ test_long_inputs (void)
 	g_clear_pointer (&msg, cf_sip_message_unref);
 
 	/* a long quoted display name full of escapes */
-	g_string_assign (s, REQ_START "Via: SIP/2.0/UDP h\r\nTo: <sip:b@h>\r\nCall-ID: x\r\n"
-			 CSEQ_LINE "From: \"");
+	g_string_assign (s,
+			 REQ_START "Via: SIP/2.0/UDP h\r\nTo: <sip:b@h>\r\nCall-ID: x\r\n" CSEQ_LINE
+				   "From: \"");
 	for (guint i = 0; i < 2000; i++)
 		g_string_append (s, "\\\"");
 	g_string_append (s, "\" <sip:a@h>\r\n\r\n");
@@ -1300,7 +1350,7 @@ test_long_inputs (void)
 	/* a big body */
 	g_string_assign (s, REQ_START MINIMAL_HEADERS CSEQ_LINE "Content-Length: 60000\r\n\r\n");
 	for (guint i = 0; i < 60000; i++)
-		g_string_append_c (s, (char) (i % 256));
+		g_string_append_c (s, (char)(i % 256));
 	msg = cf_sip_message_parse (s->str, s->len, &error);
 	g_assert_no_error (error);
 }
@@ -1310,9 +1360,8 @@ test_long_inputs (void)
 static const char framed_one[] =
 	"MESSAGE sip:bob@h SIP/2.0\r\n" MINIMAL_HEADERS "CSeq: 1 MESSAGE\r\n"
 	"Content-Length: 5\r\n\r\nhello";
-static const char framed_two[] =
-	"SIP/2.0 200 OK\n" MINIMAL_HEADERS "CSeq: 1 MESSAGE\n"
-	"l :\n 0\n\n";
+static const char framed_two[] = "SIP/2.0 200 OK\n" MINIMAL_HEADERS "CSeq: 1 MESSAGE\n"
+				 "l :\n 0\n\n";
 
 static void
 test_frame (void)
@@ -1333,7 +1382,8 @@ test_frame (void)
 	g_assert_cmpuint (skip, ==, 4);
 	g_assert_cmpuint (len, ==, strlen (framed_one));
 	{
-		g_autoptr (CfSipMessage) msg = cf_sip_message_parse (stream->str + skip, len, &error);
+		g_autoptr (CfSipMessage) msg =
+			cf_sip_message_parse (stream->str + skip, len, &error);
 		gsize body_len;
 		const char *body;
 
@@ -1342,8 +1392,8 @@ test_frame (void)
 		g_assert_cmpmem (body, body_len, "hello", 5);
 	}
 	first_end = skip + len;
-	g_assert_true (cf_sip_message_frame (stream->str + first_end, stream->len - first_end, &skip,
-					     &len, &error));
+	g_assert_true (cf_sip_message_frame (
+		stream->str + first_end, stream->len - first_end, &skip, &len, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (skip, ==, 2);
 	g_assert_cmpuint (len, ==, strlen (framed_two));
@@ -1356,8 +1406,8 @@ test_frame (void)
 	}
 	first_end += skip + len;
 	skip = 99;
-	g_assert_false (cf_sip_message_frame (stream->str + first_end, stream->len - first_end, &skip,
-					      &len, &error));
+	g_assert_false (cf_sip_message_frame (
+		stream->str + first_end, stream->len - first_end, &skip, &len, &error));
 	g_assert_error (error, CF_SIP_ERROR, CF_SIP_ERROR_INCOMPLETE);
 	g_assert_cmpuint (skip, ==, 0);
 	g_clear_error (&error);
@@ -1401,6 +1451,7 @@ test_frame_errors (void)
 	g_autoptr (GError) error = NULL;
 	gsize skip;
 	gsize len;
+	/* clang-format off */
 	const Refused cases[] = {
 		R ("no Content-Length", REQ_START MINIMAL_HEADERS CSEQ_LINE "\r\n"),
 		R ("two Content-Lengths", REQ_START MINIMAL_HEADERS CSEQ_LINE
@@ -1410,10 +1461,12 @@ test_frame_errors (void)
 		R ("Content-Length: five", REQ_START MINIMAL_HEADERS CSEQ_LINE
 		  "Content-Length: five\r\n\r\n"),
 	};
+	/* clang-format on */
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_test_message ("%s", cases[i].what);
-		g_assert_false (cf_sip_message_frame (cases[i].text, cases[i].len, &skip, &len, &error));
+		g_assert_false (
+			cf_sip_message_frame (cases[i].text, cases[i].len, &skip, &len, &error));
 		g_assert_error (error, CF_SIP_ERROR, CF_SIP_ERROR_PARSE);
 		g_clear_error (&error);
 	}
@@ -1453,8 +1506,8 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, NULL);
 
 	for (guint i = 0; i < G_N_ELEMENTS (vectors); i++) {
-		g_autofree char *path = g_strdup_printf ("/confab/sip/message/rfc4475/%s",
-							 vectors[i].name);
+		g_autofree char *path =
+			g_strdup_printf ("/confab/sip/message/rfc4475/%s", vectors[i].name);
 
 		g_test_add_data_func (path, &vectors[i], test_vector);
 	}

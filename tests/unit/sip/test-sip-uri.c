@@ -18,6 +18,7 @@ typedef struct {
 	const char *headers;
 } UriCase;
 
+/* clang-format off */
 static const UriCase uri_cases[] = {
 	{ "sip:alice@atlanta.com", "sip", "alice", NULL, "atlanta.com", 0, 0, NULL },
 	{ "SIP:Alice@AtLanTa.CoM:5060", "sip", "Alice", NULL, "AtLanTa.CoM", 5060, 0, NULL },
@@ -45,6 +46,7 @@ static const UriCase uri_cases[] = {
 	  "example.net", 0, 0, NULL },
 	{ "sip:host?a=b&c=&d=e", "sip", NULL, NULL, "host", 0, 0, "a=b&c=&d=e" },
 };
+/* clang-format on */
 
 static void
 test_uri_parse (void)
@@ -76,6 +78,7 @@ static void
 test_uri_errors (void)
 {
 	g_autoptr (GString) many_params = g_string_new ("sip:host");
+	/* clang-format off */
 	const UriError cases[] = {
 		{ "", CF_SIP_ERROR_PARSE },
 		{ "sip", CF_SIP_ERROR_PARSE },
@@ -108,6 +111,7 @@ test_uri_errors (void)
 		{ "sip:a\"b@host", CF_SIP_ERROR_PARSE },
 		{ "sip:host>", CF_SIP_ERROR_PARSE },
 	};
+	/* clang-format on */
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr (GError) error = NULL;
@@ -115,7 +119,7 @@ test_uri_errors (void)
 
 		g_test_message ("'%s'", cases[i].text);
 		g_assert_null (uri);
-		g_assert_error (error, CF_SIP_ERROR, (gint) cases[i].code);
+		g_assert_error (error, CF_SIP_ERROR, (gint)cases[i].code);
 	}
 
 	/* hard limits */
@@ -157,6 +161,7 @@ static void
 test_uri_print (void)
 {
 	/* Canonical forms print as they were parsed. */
+	/* clang-format off */
 	const char *const same[] = {
 		"sip:alice@atlanta.com",
 		"sips:bob:pw@biloxi.com:5061;transport=tcp;lr",
@@ -164,6 +169,7 @@ test_uri_print (void)
 		"sip:host?a=b&c=d",
 		"sip:%61lice@host;%6C%72",
 	};
+	/* clang-format on */
 	g_autoptr (CfSipUri) built = cf_sip_uri_new ("SIP", "bob", "::1", 5080);
 	g_autofree char *built_text = NULL;
 
@@ -223,6 +229,7 @@ static void
 test_uri_equal (void)
 {
 	/* RFC 3261 §19.1.4 examples, then a few more. */
+	/* clang-format off */
 	const UriPair pairs[] = {
 		{ "sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp", TRUE },
 		{ "sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5", TRUE },
@@ -248,6 +255,7 @@ test_uri_equal (void)
 		{ "sip:[::1]", "sip:[0:0:0:0:0:0:0:1]", TRUE },
 		{ "sip:[2001:DB8::1]", "sip:[2001:db8::1]", TRUE },
 	};
+	/* clang-format on */
 
 	for (guint i = 0; i < G_N_ELEMENTS (pairs); i++) {
 		g_autoptr (CfSipUri) a = cf_sip_uri_parse (pairs[i].a, NULL);
@@ -271,6 +279,7 @@ typedef struct {
 	const char *printed;
 } NameAddrCase;
 
+/* clang-format off */
 static const NameAddrCase name_addr_cases[] = {
 	{ "<sip:alice@atlanta.com>", NULL, "sip:alice@atlanta.com", "",
 	  "<sip:alice@atlanta.com>" },
@@ -309,6 +318,7 @@ static const NameAddrCase name_addr_cases[] = {
 	{ "  *  ", NULL, NULL, "", "*" },
 	{ "*bob <sip:b@c>", "*bob", "sip:b@c", "", "\"*bob\" <sip:b@c>" },
 };
+/* clang-format on */
 
 static char *
 params_to_string (GPtrArray *params)
@@ -371,6 +381,7 @@ test_name_addr_parse (void)
 static void
 test_name_addr_errors (void)
 {
+	/* clang-format off */
 	const char *const cases[] = {
 		"",
 		"   ",
@@ -392,6 +403,7 @@ test_name_addr_errors (void)
 		"<sip:a@b>, <sip:c@d>",
 		"\"a\x01\" <sip:a@b>",
 	};
+	/* clang-format on */
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr (GError) error = NULL;
@@ -418,8 +430,10 @@ test_name_addr_build (void)
 	g_assert_cmpstr (cf_sip_name_addr_get_param (na, "Tag"), ==, "def");
 	g_assert_null (cf_sip_name_addr_get_param (na, "expires"));
 	text = cf_sip_name_addr_to_string (na);
-	g_assert_cmpstr (text, ==,
-			 "\"Quote \\\" back\\\\slash \\\x07 bell\" <sip:alice@example.org>;tag=def");
+	g_assert_cmpstr (
+		text,
+		==,
+		"\"Quote \\\" back\\\\slash \\\x07 bell\" <sip:alice@example.org>;tag=def");
 	parsed = cf_sip_name_addr_parse (text, NULL);
 	g_assert_nonnull (parsed);
 	g_assert_cmpstr (parsed->display_name, ==, "Quote \" back\\slash \x07 bell");
@@ -448,6 +462,7 @@ typedef struct {
 	const char *printed;
 } ViaCase;
 
+/* clang-format off */
 static const ViaCase via_cases[] = {
 	{ "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds", "SIP/2.0", "UDP",
 	  "pc33.atlanta.com", 0, ";branch=z9hG4bK776asdhds",
@@ -470,6 +485,7 @@ static const ViaCase via_cases[] = {
 	{ "SIP/2.0/TCP host.example.com;branch=z9hG4bK209%fzsnel234", "SIP/2.0", "TCP",
 	  "host.example.com", 0, ";branch=z9hG4bK209%fzsnel234", NULL },
 };
+/* clang-format on */
 
 static void
 test_via_parse (void)
@@ -515,7 +531,7 @@ test_via_errors (void)
 		"SIP/2.0 UDP host",
 		"SIP/2.0/UDPhost",
 		"SIP//UDP host",
-		"SIP/2.0/UDP 192.0.2.15;;",              /* RFC 4475 §3.1.2.1 */
+		"SIP/2.0/UDP 192.0.2.15;;", /* RFC 4475 §3.1.2.1 */
 		"SIP/2.0/UDP host;branch=",
 		"SIP/2.0/UDP host:0",
 		"SIP/2.0/UDP host:99999",
