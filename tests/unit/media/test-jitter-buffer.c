@@ -1233,6 +1233,46 @@ test_ssrc_change (void)
 	g_assert_cmpuint (st.dropped, ==, 100 - played_a + 1);
 }
 
+/* A, then B, then A again for real: the switch back is confirmed by the
+ * second packet, and the first is not lost. */
+static void
+test_ssrc_switch_back (void)
+{
+	CfJitterBufferConfig c;
+	g_autoptr (CfJitterBuffer) jb = NULL;
+	g_autoptr (GArray) pkts = NULL;
+	g_autoptr (GArray) more = NULL;
+	g_autoptr (GArray) out = NULL;
+	CfJitterBufferStats st;
+
+	cf_jitter_buffer_config_init (&c, 8000);
+	c.initial_delay_ms = c.min_delay_ms;
+	jb = new_buffer (&c);
+	pkts = make_stream (&c, 300, SSRC_A, 1, 1, 30000);
+	more = make_stream (&c, 300, SSRC_B, 50000, 77777, 30000);
+	for (guint k = 100; k < 200; k++) {
+		Pkt *p = &g_array_index (pkts, Pkt, k);
+		const Pkt *b = &g_array_index (more, Pkt, k);
+
+		p->ssrc = b->ssrc;
+		p->seq = b->seq;
+		p->ts = b->ts;
+	}
+	out = run_trace (jb, pkts, 5000);
+
+	cf_jitter_buffer_get_stats (jb, &st);
+	g_assert_cmpint (pkt_by_id (pkts, 100)->result, ==, CF_JITTER_BUFFER_PUSH_QUEUED);
+	g_assert_cmpint (pkt_by_id (pkts, 200)->result, ==, CF_JITTER_BUFFER_PUSH_HELD);
+	g_assert_cmpint (pkt_by_id (pkts, 201)->result, ==, CF_JITTER_BUFFER_PUSH_QUEUED);
+	g_assert_cmpuint (st.resyncs, ==, 2);
+	g_assert_cmpuint (st.lost, ==, 0);
+	g_assert_cmpuint (st.late, ==, 0);
+	g_assert_cmpuint (check_played_in_order (out, pkts), ==, st.played);
+	for (gint id = 200; id < 300; id++)
+		g_assert_true (was_played (out, id));
+	g_assert_cmpuint (st.played + st.dropped, ==, pkts->len);
+}
+
 static void
 test_seq_jump (void)
 {
@@ -1516,6 +1556,7 @@ main (int argc, char **argv)
 		"/confab/media/jitter-buffer/dtx/opus", GINT_TO_POINTER (DTX_OPUS), test_dtx);
 	g_test_add_func ("/confab/media/jitter-buffer/silence-shrink", test_silence_shrink);
 	g_test_add_func ("/confab/media/jitter-buffer/ssrc-change", test_ssrc_change);
+	g_test_add_func ("/confab/media/jitter-buffer/ssrc-switch-back", test_ssrc_switch_back);
 	g_test_add_func ("/confab/media/jitter-buffer/seq-jump", test_seq_jump);
 	g_test_add_data_func ("/confab/media/jitter-buffer/ts-jump/forward",
 			      GINT_TO_POINTER (TRUE),
