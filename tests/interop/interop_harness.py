@@ -554,7 +554,7 @@ class Kamailio(Proc):
             cfg = f.read()
         users = auth[2] if auth else {}
         passwords = "\n".join(
-            f'\t\tif ($tU == "{u}") {{ $var(password) = "{p}"; }}' for u, p in users.items())
+            f'\tif ($var(user) == "{u}") {{ $var(password) = "{p}"; }}' for u, p in users.items())
         subs = {
             "@PORT@": str(self.port),
             "@MODULE_PATH@": self._module_path(),

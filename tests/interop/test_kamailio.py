@@ -44,7 +44,7 @@ def relayed(kam, call_id):
 
 
 def invite_call_id(kam, to_user):
-    m = kam.wait_line(r"\{\d+ 1 INVITE (\S+)\} <script>: relay INVITE sip:" + to_user + "@")
+    m = kam.wait_line(r"\{\d+ \d+ INVITE (\S+)\} <script>: relay INVITE sip:" + to_user + "@")
     return m.group(1)
 
 
@@ -243,3 +243,36 @@ def test_register_with_wrong_password(make_confab, peers, tmp_path):
     assert kam.find(r"REGISTER sip:bob@127\.0\.0\.1 authenticated") is None
     challenged = [line for line in kam.output().split("\n") if "challenged" in line]
     assert len(challenged) >= 2  # the first try, and the one with wrong credentials
+
+
+def test_call_with_proxy_auth(make_confab, peers, tmp_path):
+    """The proxy challenges alice's INVITE (407, qop=auth); confabd sends it
+    again with Proxy-Authorization and the call goes through to bob."""
+    users = {"alice": "alice-pw", "bob": "bob-pw"}
+    kam = Kamailio(tmp_path / "kamailio", auth=("confab.test", "SHA-256", users))
+    peers.append(kam)
+    daemons = {}
+    for user, secret in users.items():
+        password = tmp_path / f"{user}-password"
+        password.write_text(secret + "\n")
+        os.chmod(password, 0o600)
+        daemons[user] = make_confab(user, account=account(
+            kam, user, f"username = {user}\npassword-file = {password}\n"))
+    alice, bob = daemons["alice"], daemons["bob"]
+    for c in (alice, bob):
+        wait_registered(c, kam)
+
+    a = dial(alice.daemon, f"sip:bob@127.0.0.1:{kam.port}")
+    b = wait_incoming(bob.watch, kam)
+    call_iface(bob.daemon, b).Answer(ANSWER)
+    wait_state(alice.watch, a, "active", kam)
+    challenge = kam.wait_line(r"INVITE from sip:alice@127\.0\.0\.1 challenged")
+    assert "credentials: <null>" in challenge.string, challenge.string
+    ok = kam.wait_line(r"INVITE from sip:alice@127\.0\.0\.1 authenticated as alice "
+                       r"\(credentials: (.*)\)$")
+    assert 'username="alice"' in ok.group(1) and "algorithm=SHA-256" in ok.group(1), ok.string
+    call_iface(alice.daemon, a).Hangup()
+    wait_state(bob.watch, b, "ended", kam)
+    assert call_props(bob.daemon, b)["EndReason"] == "remote-hangup"
+    call_id = invite_call_id(kam, "bob")
+    assert ("loose", "BYE") in relayed(kam, call_id)
