@@ -1104,10 +1104,10 @@ cf_sip_message_frame (const char *data, gsize len, gsize *ret_skip, gsize *ret_l
 		return FALSE;
 	if (body_len > CF_SIP_MAX_MESSAGE_SIZE - headers_len)
 		return set_error (error, CF_SIP_ERROR_TOO_LARGE, "message too large");
-	if ((gsize)(end - start) < headers_len + body_len)
-		return set_error (error, CF_SIP_ERROR_INCOMPLETE, "incomplete message");
 	if (ret_len != NULL)
 		*ret_len = headers_len + body_len;
+	if ((gsize)(end - start) < headers_len + body_len)
+		return set_error (error, CF_SIP_ERROR_INCOMPLETE, "incomplete message");
 	return TRUE;
 }
 

@@ -194,10 +194,13 @@ CfSipMessage *cf_sip_message_parse (const char *data, gsize len, GError **error)
  * counted in @ret_skip and are not part of the message. Returns FALSE with
  * CF_SIP_ERROR_INCOMPLETE when more bytes are needed (then @ret_skip is still
  * set, so that keep-alive CRLFs can be dropped and answered, RFC 5626
- * §4.4.1), with CF_SIP_ERROR_TOO_LARGE or CF_SIP_ERROR_PARSE when the stream
- * is broken (no Content-Length, two of them, too long) and must be closed.
- * The framed bytes are then given to cf_sip_message_parse().
- * Each call scans the bytes from the start: O(len). */
+ * §4.4.1, and when the headers are complete but the body is not, @ret_len
+ * is set to the length the message will have, so that a caller need not
+ * frame again before that many bytes are there), with CF_SIP_ERROR_TOO_LARGE
+ * or CF_SIP_ERROR_PARSE when the stream is broken (no Content-Length, two of
+ * them, too long) and must be closed. The framed bytes are then given to
+ * cf_sip_message_parse(). Each call scans the bytes from the start: O(len);
+ * callers on streams avoid calling it again before it can succeed. */
 gboolean
 cf_sip_message_frame (const char *data, gsize len, gsize *ret_skip, gsize *ret_len, GError **error);
 

@@ -41,6 +41,11 @@ struct _CfSipConnection {
 	GIOStream *stream; /* base, or the GTlsConnection on top of it */
 	GCancellable *cancellable;
 	GByteArray *inbuf;
+	/* Framing state, so that a peer dribbling bytes costs O(n), not O(n²):
+	 * bytes known to hold no end of headers, and the length the message
+	 * in the buffer needs once its headers were seen (0: unknown). */
+	gsize scanned;
+	gsize needed;
 	guint8 *chunk;
 	GQueue outq; /* GBytes */
 	gsize queued_bytes;
@@ -433,6 +438,7 @@ conn_close (CfSipConnection *conn, const GError *error)
 	g_clear_object (&conn->stream);
 	g_clear_object (&conn->base);
 	g_byte_array_set_size (conn->inbuf, 0);
+	conn->scanned = conn->needed = 0;
 	g_queue_clear_full (&conn->outq, (GDestroyNotify) g_bytes_unref);
 	g_queue_init (&conn->outq);
 	conn->queued_bytes = 0;
@@ -799,6 +805,24 @@ on_udp_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Whether @data[@from..@len) holds an empty line ("\n\n" or "\n\r\n"); NUL
+ * bytes are data like any other. */
+static gboolean
+has_blank_line (const char *data, gsize from, gsize len)
+{
+	const char *p = data + from;
+	const char *end = data + len;
+
+	while (p < end && (p = memchr (p, '\n', end - p)) != NULL) {
+		if (p + 1 < end && p[1] == '\n')
+			return TRUE;
+		if (p + 2 < end && p[1] == '\r' && p[2] == '\n')
+			return TRUE;
+		p++;
+	}
+	return FALSE;
+}
+
 /* Frames and hands up every complete message in the buffer. Returns FALSE
  * when the connection was closed. */
 static gboolean
@@ -819,9 +843,27 @@ conn_process (CfSipConnection *conn)
 		if (conn->inbuf->len == 0)
 			return TRUE;
 		data = (const char *) conn->inbuf->data;
+		if (crlf > 0)
+			conn->scanned = conn->needed = 0;
+
+		/* Frame again only when it can succeed: the body is all there,
+		 * or the new bytes may end the headers. */
+		if (conn->inbuf->len <= CF_SIP_MAX_MESSAGE_SIZE + RECV_MARGIN) {
+			if (conn->needed != 0 && conn->inbuf->len < conn->needed)
+				return TRUE;
+			if (conn->needed == 0 && conn->scanned > 0) {
+				gsize from = conn->scanned > 3 ? conn->scanned - 3 : 0;
+				if (!has_blank_line (data, from, conn->inbuf->len)) {
+					conn->scanned = conn->inbuf->len;
+					return TRUE;
+				}
+			}
+		}
 
 		if (!cf_sip_message_frame (data, conn->inbuf->len, &skip, &msg_len, &error)) {
 			if (g_error_matches (error, CF_SIP_ERROR, CF_SIP_ERROR_INCOMPLETE)) {
+				conn->scanned = conn->inbuf->len;
+				conn->needed = msg_len != 0 ? skip + msg_len : 0;
 				if (conn->inbuf->len <= CF_SIP_MAX_MESSAGE_SIZE + RECV_MARGIN)
 					return TRUE;
 				g_clear_error (&error);
@@ -851,6 +893,7 @@ conn_process (CfSipConnection *conn)
 			};
 
 			g_byte_array_remove_range (conn->inbuf, 0, skip + msg_len);
+			conn->scanned = conn->needed = 0;
 			handle_datagram_or_frame (self, g_bytes_get_data (frame, NULL), msg_len, &flow);
 		}
 	}

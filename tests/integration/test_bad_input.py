@@ -129,3 +129,33 @@ def test_too_many_calls_get_busy(make_daemon, alice):
     alice.watch.wait_state(a, "ended")
     assert call_props(alice.daemon, a)["EndReason"] == "busy"
     assert bob.daemon.get("Version")
+
+
+def test_dribbled_stream_is_framed(bob):
+    """A peer sending a TCP message a byte at a time still gets its answer
+    (the framer waits for the end of the headers, then for the body, without
+    rescanning everything on every byte)."""
+    s = socket.create_connection(("127.0.0.1", bob.port), timeout=30)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    port = s.getsockname()[1]
+    body = "not a chat outside a call"
+    msg = (valid_headers("drib1", "dribble-1", "MESSAGE")
+           .replace("SIP/2.0/UDP 127.0.0.1:9", f"SIP/2.0/TCP 127.0.0.1:{port}")
+           + f"Content-Type: text/plain\r\nContent-Length: {len(body)}\r\n\r\n{body}")
+    for i in range(len(msg)):
+        s.sendall(msg[i].encode())
+    reply = b""
+    while b"\r\n\r\n" not in reply:
+        reply += s.recv(65535)
+    assert reply.startswith(b"SIP/2.0 403"), reply[:60]
+    # Then a second message on the same connection, headers and body apart.
+    msg2 = (valid_headers("drib2", "dribble-2", "OPTIONS")
+            .replace("SIP/2.0/UDP 127.0.0.1:9", f"SIP/2.0/TCP 127.0.0.1:{port}")
+            + "Content-Length: 4\r\n\r\n")
+    s.sendall(msg2.encode())
+    s.sendall(b"abcd")
+    reply = b""
+    while b"dribble-2" not in reply:
+        reply += s.recv(65535)
+    assert b"SIP/2.0 200" in reply
+    s.close()
