@@ -49,8 +49,9 @@ struct _CfIceSession {
 	GStrv local_candidates;
 	char *default_address;
 	guint16 default_port;
-	gboolean remote_set; /* set_remote() or set_remote_plain() done */
-	gboolean fallback;   /* ICE session forced onto a non-ICE peer */
+	gboolean remote_set;	  /* set_remote() or set_remote_plain() done */
+	gboolean fallback;	  /* ICE session forced onto a non-ICE peer */
+	gboolean local_ipv6_only; /* every configured local address is IPv6 */
 	guint n_remote_candidates;
 
 	/* Plain mode. */
@@ -262,8 +263,12 @@ on_component_state_changed (
 	g_debug ("ICE session %p: libnice component %s",
 		 (void *)self,
 		 nice_component_state_to_string (nice_state));
-	/* Before the remote side is known libnice only reports gathering. */
+	/* Before the remote side is known libnice only reports gathering;
+	 * in the fallback it runs no checks (it reports "connecting" on the
+	 * way to "connected"). */
 	if (!self->remote_set)
+		return;
+	if (self->fallback && nice_state == NICE_COMPONENT_STATE_CONNECTING)
 		return;
 	switch (nice_state) {
 	case NICE_COMPONENT_STATE_CONNECTING:
@@ -382,7 +387,8 @@ on_candidate_gathering_done (NiceAgent *agent, guint stream_id, gpointer user_da
 	char address[NICE_ADDRESS_STRING_LEN];
 	guint n = 0;
 
-	if (stream_id != self->stream_id || self->closed || self->gathered)
+	/* Nobody waits any more (cancelled): nothing to record. */
+	if (stream_id != self->stream_id || self->closed || self->gather_task == NULL)
 		return;
 
 	candidates = nice_agent_get_local_candidates (agent, stream_id, COMPONENT_ID);
@@ -426,7 +432,6 @@ on_candidate_gathering_done (NiceAgent *agent, guint stream_id, gpointer user_da
 						    "libnice has no local credentials"));
 		return;
 	}
-	self->gathered = TRUE;
 	g_debug ("ICE session %p: gathered %u candidates", (void *)self, n);
 	if (n == 0 || best == NULL) {
 		finish_gather (self,
@@ -435,6 +440,7 @@ on_candidate_gathering_done (NiceAgent *agent, guint stream_id, gpointer user_da
 						    "no local host candidate was gathered"));
 		return;
 	}
+	self->gathered = TRUE;
 	finish_gather (self, NULL);
 }
 
@@ -518,7 +524,7 @@ cf_ice_session_finalize (GObject *object)
 	g_free (self->turn_host);
 	g_free (self->turn_username);
 	if (self->turn_password != NULL) {
-		memset (self->turn_password, 0, strlen (self->turn_password));
+		explicit_bzero (self->turn_password, strlen (self->turn_password));
 		g_free (self->turn_password);
 	}
 	g_free (self->stun_ip);
@@ -529,7 +535,7 @@ cf_ice_session_finalize (GObject *object)
 	g_free (self->default_address);
 	g_clear_object (&self->remote);
 	g_free (self->recv_buffer);
-	g_main_context_unref (self->context);
+	g_clear_pointer (&self->context, g_main_context_unref);
 	G_OBJECT_CLASS (cf_ice_session_parent_class)->finalize (object);
 }
 
@@ -579,11 +585,14 @@ cf_ice_session_new (GMainContext *context,
 			     CF_ICE_MAX_LOCAL_ADDRESSES);
 		return NULL;
 	}
+	self->local_ipv6_only = n_local > 0;
 	for (guint i = 0; i < n_local; i++) {
 		g_autoptr (GInetAddress) inet =
 			parse_unicast (local_addresses[i], "local address", error);
 		if (inet == NULL)
 			return NULL;
+		if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV4)
+			self->local_ipv6_only = FALSE;
 	}
 	if (config != NULL && config->stun_server != NULL
 	    && !parse_server (
@@ -936,6 +945,7 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr (CfIceSession) self = data->self;
 	g_autoptr (GError) error = NULL;
 	GList *addresses;
+	GInetAddress *chosen;
 	gboolean turn = data->turn;
 
 	g_free (data);
@@ -953,10 +963,22 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 					    error->message));
 		return;
 	}
+	/* A server we can reach from our candidates: IPv4 first (the usual
+	 * case), IPv6 when we gather on IPv6 only. */
+	chosen = addresses->data;
+	for (GList *l = addresses; l != NULL; l = l->next) {
+		GSocketFamily wanted =
+			self->local_ipv6_only ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4;
+
+		if (g_inet_address_get_family (l->data) == wanted) {
+			chosen = l->data;
+			break;
+		}
+	}
 	if (turn)
-		self->turn_ip = g_inet_address_to_string (addresses->data);
+		self->turn_ip = g_inet_address_to_string (chosen);
 	else
-		self->stun_ip = g_inet_address_to_string (addresses->data);
+		self->stun_ip = g_inet_address_to_string (chosen);
 	g_resolver_free_addresses (addresses);
 	resolve_next (self);
 }

@@ -409,6 +409,68 @@ test_connect_skips_unusable (void)
 }
 
 static gboolean
+a_received_four (gpointer data)
+{
+	return ((Pair *)data)->a->received->len >= 4;
+}
+
+/* Once connected, libnice hands over only what comes from the validated
+ * peer: a datagram from elsewhere to the same port is dropped, the peer's
+ * next one (sent after it, so queued behind it) arrives. */
+static void
+test_connect_ignores_strangers (void)
+{
+	GMainContext *context = g_main_context_new ();
+	const CfIceConfig config = {.local_addresses = loopback4};
+	Side a = {0};
+	Side b = {0};
+	Pair pair = {&a, &b, CF_ICE_STATE_CONNECTED};
+	g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+	g_autoptr (GSocketAddress) bind_address = g_inet_socket_address_new (loopback, 0);
+	g_autoptr (GSocketAddress) a_address = NULL;
+	g_autoptr (GSocket) stranger = NULL;
+	g_autofree char *a_default = NULL;
+	guint16 a_port = 0;
+	g_autoptr (GError) error = NULL;
+	const char *data;
+	gsize size;
+
+	g_main_context_push_thread_default (context);
+	side_init (&a, context, TRUE, &config);
+	side_init (&b, context, FALSE, &config);
+	gather_loopback (&a);
+	gather_loopback (&b);
+	set_remote_from (&a, &b, FALSE);
+	set_remote_from (&b, &a, FALSE);
+	wait_for (context, both_in_state, &pair, "both sides connected");
+	exchange (&a, &b);
+
+	stranger = g_socket_new (
+		G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+	g_assert_no_error (error);
+	g_assert_true (g_socket_bind (stranger, bind_address, FALSE, &error));
+	g_assert_no_error (error);
+	g_assert_true (cf_ice_session_get_default_address (a.session, &a_default, &a_port));
+	a_address = g_inet_socket_address_new_from_string (a_default, a_port);
+	g_assert_cmpint (
+		g_socket_send_to (stranger, a_address, "stranger", 8, NULL, &error), ==, 8);
+	g_assert_no_error (error);
+	g_assert_true (cf_ice_session_send (b.session, (const guint8 *)"peer", 4, &error));
+	g_assert_no_error (error);
+
+	wait_for (context, a_received_four, &pair, "the peer's datagram");
+	g_assert_cmpuint (a.received->len, ==, 4);
+	data = g_bytes_get_data (a.received->pdata[3], &size);
+	g_assert_cmpmem (data, size, "peer", 4);
+
+	g_socket_close (stranger, NULL);
+	side_clear (&a);
+	side_clear (&b);
+	g_main_context_pop_thread_default (context);
+	g_main_context_unref (context);
+}
+
+static gboolean
 both_checking (gpointer data)
 {
 	Pair *pair = data;
@@ -665,6 +727,7 @@ test_fallback_to_plain_peer (void)
 	Side a = {0};
 	RawPeer peer = {0};
 	GSource *peer_source;
+	static const CfIceState connected[] = {CF_ICE_STATE_CONNECTED};
 	g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
 	g_autoptr (GSocketAddress) bind_address = g_inet_socket_address_new (loopback, 0);
 	g_autoptr (GSocketAddress) peer_address = NULL;
@@ -701,6 +764,8 @@ test_fallback_to_plain_peer (void)
 		&error));
 	g_assert_no_error (error);
 	g_assert_cmpint (cf_ice_session_get_state (a.session), ==, CF_ICE_STATE_CONNECTED);
+	/* Straight to CONNECTED: no checks ran. */
+	assert_states (&a, connected, G_N_ELEMENTS (connected));
 	/* No ICE any more. */
 	g_assert_false (cf_ice_session_add_remote_candidates (a.session, NULL, &error));
 	g_assert_error (error, CF_ICE_ERROR, CF_ICE_ERROR_STATE);
@@ -991,6 +1056,32 @@ silent_server (char **ret_server)
 	return socket;
 }
 
+/* STUN and TURN servers that never answer: gathering still completes,
+ * with the host candidate alone. */
+static void
+test_gather_dead_servers (void)
+{
+	GMainContext *context = g_main_context_new ();
+	g_autofree char *server = NULL;
+	g_autoptr (GSocket) dead = silent_server (&server);
+	const CfIceConfig config = {
+		.local_addresses = loopback4,
+		.stun_server = server,
+		.turn_server = server,
+		.turn_username = "user",
+		.turn_password = "secret",
+	};
+	Side side = {0};
+
+	g_main_context_push_thread_default (context);
+	side_init (&side, context, TRUE, &config);
+	gather_loopback (&side);
+	side_clear (&side);
+	g_socket_close (dead, NULL);
+	g_main_context_pop_thread_default (context);
+	g_main_context_unref (context);
+}
+
 static void
 test_gather_cancel_and_close (void)
 {
@@ -998,10 +1089,14 @@ test_gather_cancel_and_close (void)
 	g_autofree char *server = NULL;
 	g_autoptr (GSocket) stun = silent_server (&server);
 	const CfIceConfig config = {.local_addresses = loopback4, .stun_server = server};
+	g_autofree char *named_server = NULL;
+	CfIceConfig named_config = config;
 	g_autoptr (GCancellable) cancellable = g_cancellable_new ();
 	Side a = {0};
 	Side b = {0};
 
+	named_server = g_strdup_printf ("localhost%s", strchr (server, ':'));
+	named_config.stun_server = named_server;
 	g_main_context_push_thread_default (context);
 
 	/* Cancelled while libnice waits for the STUN server. */
@@ -1014,8 +1109,9 @@ test_gather_cancel_and_close (void)
 	wait_for (context, gather_done, &a, "a cancelled gathering");
 	g_assert_error (a.gather_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-	/* Closed while gathering. */
-	side_init (&b, context, TRUE, &config);
+	/* Closed while gathering, this time with a STUN server named by a
+	 * host name: closed while resolving it or while waiting for it. */
+	side_init (&b, context, TRUE, &named_config);
 	cf_ice_session_gather_async (b.session, NULL, on_gathered, &b);
 	while (g_main_context_iteration (context, FALSE))
 		;
@@ -1058,6 +1154,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/media/ice-session/connect/remote-lite", test_connect_remote_lite);
 	g_test_add_func ("/confab/media/ice-session/connect/skips-unusable",
 			 test_connect_skips_unusable);
+	g_test_add_func ("/confab/media/ice-session/connect/ignores-strangers",
+			 test_connect_ignores_strangers);
 	g_test_add_func ("/confab/media/ice-session/connect/candidates-later",
 			 test_connect_candidates_later);
 	g_test_add_func ("/confab/media/ice-session/wrong-password-fails",
@@ -1067,6 +1165,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/media/ice-session/plain/fallback", test_fallback_to_plain_peer);
 	g_test_add_func ("/confab/media/ice-session/gather/all-interfaces",
 			 test_gather_all_interfaces);
+	g_test_add_func ("/confab/media/ice-session/gather/dead-servers", test_gather_dead_servers);
 	g_test_add_func ("/confab/media/ice-session/gather/cancel-and-close",
 			 test_gather_cancel_and_close);
 	g_test_add_func ("/confab/media/ice-session/bad-config", test_bad_config);
