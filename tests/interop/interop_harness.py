@@ -140,6 +140,30 @@ def wait_state(watch, path, state, *procs):
                f"(now {watch.get(path, 'State')!r})")
 
 
+def free_udp_ports(count):
+    """The first of count consecutive UDP ports free on 127.0.0.1 right now
+    (sipp binds its media port and the three after it)."""
+    while True:
+        socks = []
+        try:
+            first = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            socks.append(first)
+            first.bind(("127.0.0.1", 0))
+            base = first.getsockname()[1]
+            if base + count > 65536:
+                continue
+            for port in range(base + 1, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+
+
 # ---- processes ----
 
 class Proc:
@@ -257,7 +281,7 @@ class Sipp(Proc):
         argv += ["-i", "127.0.0.1", "-p", self.port, "-t", transport, "-s", service,
                  "-m", calls, "-nostdin",
                  # Control and media ports of its own, so that runs never collide.
-                 "-cp", free_port(), "-mp", free_port(),
+                 "-cp", free_port(), "-mp", free_udp_ports(4),
                  "-trace_stat", "-stf", self.stat_path, "-fd", "1",
                  "-trace_msg", "-message_file", self.trace_path,
                  "-trace_err", "-error_file", self.error_path]
@@ -355,10 +379,10 @@ class Baresip(Proc):
         self.user = user
         self.sip_port = free_port()
         self.ctrl_port = free_port()
-        rtp_low = free_port()
+        rtp_low = free_udp_ports(10)
         with open(os.path.join(self.dir, "config"), "w") as f:
             f.write(BARESIP_CONFIG.format(sip_port=self.sip_port, ctrl_port=self.ctrl_port,
-                                          rtp_low=rtp_low, rtp_high=rtp_low + 10,
+                                          rtp_low=rtp_low, rtp_high=rtp_low + 9,
                                           module_path=self.MODULE_PATH, dir=self.dir))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
             if aor_host is None:
@@ -645,11 +669,11 @@ class Linphonec(Proc):
         os.makedirs(os.path.join(self.home, ".local", "share", "linphone"), exist_ok=True)
         self.name_ = name
         self.port = free_port()
-        rtp = free_port()
+        rtp = free_udp_ports(2)  # RTP and RTCP
         self.rc_path = os.path.join(self.dir, "linphonerc")
         with open(self.rc_path, "w") as f:
             f.write(LINPHONE_RC.format(port=self.port, name=name, rtp=rtp,
-                                       rtp_video=free_port(), uuid=self.port))
+                                       rtp_video=free_udp_ports(2), uuid=self.port))
         env = dict(os.environ)
         env["HOME"] = self.home
         env.pop("DISPLAY", None)
