@@ -9,6 +9,7 @@ iterating the GLib main context so that the CallWatcher keeps receiving
 signals. Every wait is guarded so that a broken peer fails a test instead of
 hanging it; the guards are never expectations about speed.
 """
+import contextlib
 import csv
 import json
 import os
@@ -56,7 +57,12 @@ class Confab:
             config = f"[account]\n{account}[sip]{rest}"
         self.daemon = Daemon(self.bus, tmp_path / name, config=config)
         self.closed = False
-        self.daemon.start()
+        try:
+            self.daemon.start()
+        except BaseException:
+            self.daemon.stop()
+            self.bus.close()
+            raise
         self.watch = CallWatcher(self.daemon)
 
     def uri(self, transport="udp"):
@@ -240,6 +246,16 @@ class Proc:
         self._reader.join(GUARD_SECONDS)
         return self.proc.returncode
 
+    @contextlib.contextmanager
+    def stopped_on_error(self):
+        """For a constructor: if getting the program ready fails, stop it
+        (no test holds it yet) and let the error through."""
+        try:
+            yield
+        except BaseException:
+            self.stop()
+            raise
+
     def stop(self, sig=signal.SIGTERM):
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
@@ -393,10 +409,12 @@ class Baresip(Proc):
         # -s traces SIP messages into the output: the test reads the flow there.
         super().__init__("baresip", [require("baresip"), "-f", self.dir, "-s", "-v"], self.dir,
                          stdin=subprocess.DEVNULL)
-        wait_bound(self.sip_port, "udp", proc=self)
-        wait_bound(self.sip_port, "tcp", proc=self)
-        wait_bound(self.ctrl_port, "tcp", proc=self)
-        self.ctrl = CtrlTcp(self.ctrl_port)
+        self.ctrl = None
+        with self.stopped_on_error():
+            wait_bound(self.sip_port, "udp", proc=self)
+            wait_bound(self.sip_port, "tcp", proc=self)
+            wait_bound(self.ctrl_port, "tcp", proc=self)
+            self.ctrl = CtrlTcp(self.ctrl_port)
 
     def uri(self, transport="udp"):
         base = f"sip:{self.user}@127.0.0.1:{self.sip_port}"
@@ -457,8 +475,9 @@ class Baresip(Proc):
         return self.ctrl.wait_event(type_, start, proc=self)
 
     def stop(self, sig=signal.SIGTERM):
-        if getattr(self, "ctrl", None):
+        if self.ctrl is not None:
             self.ctrl.close()
+            self.ctrl = None
         return super().stop(sig)
 
 
@@ -602,8 +621,9 @@ class Kamailio(Proc):
         super().__init__("kamailio", [kamailio, "-DD", "-E", "-f", self.cfg_path,
                                       "-P", os.path.join(run_dir, "kamailio.pid"),
                                       "-Y", run_dir], self.dir)
-        wait_bound(self.port, "udp", proc=self)
-        wait_bound(self.port, "tcp", proc=self)
+        with self.stopped_on_error():
+            wait_bound(self.port, "udp", proc=self)
+            wait_bound(self.port, "tcp", proc=self)
 
     @classmethod
     def _module_path(cls):
@@ -682,13 +702,14 @@ class Linphonec(Proc):
                          [require("linphonec"), "-c", self.rc_path, "-d", "6",
                           "-l", self.debug_log],
                          self.dir, env=env, stdin=subprocess.PIPE)
-        wait_bound(self.port, "udp", proc=self)
-        # No sound card here: linphone plays and records (silent) files.
-        self.send("soundcard use files")
-        self.wait_line("Using wav files instead of soundcard")
-        if autoanswer:
-            self.send("autoanswer enable")
-            self.wait_line("Auto answer enabled")
+        with self.stopped_on_error():
+            wait_bound(self.port, "udp", proc=self)
+            # No sound card here: linphone plays and records (silent) files.
+            self.send("soundcard use files")
+            self.wait_line("Using wav files instead of soundcard")
+            if autoanswer:
+                self.send("autoanswer enable")
+                self.wait_line("Auto answer enabled")
 
     def uri(self):
         return f"sip:{self.name_}@127.0.0.1:{self.port}"
@@ -712,7 +733,8 @@ class Linphonec(Proc):
         found = []
 
         def seen():
-            found[:] = [m for d, m in self.sip_messages() if d == direction and m.startswith(prefix)]
+            found[:] = [m for d, m in self.sip_messages()
+                        if d == direction and m.startswith(prefix)]
             self.check_running()
             return len(found) >= count
         wait_until(seen, f"linphonec logging {count} x {prefix!r} {direction}")

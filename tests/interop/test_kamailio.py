@@ -11,7 +11,7 @@ import dbus
 import pytest
 
 from confab_harness import (PropertyRecorder, call_async, call_iface, call_props, dial,
-                            manager_iface, wait_reply, wait_until)
+                            wait_reply, wait_until)
 from interop_harness import Baresip, Kamailio, wait_incoming, wait_state
 
 ANSWER = dbus.Dictionary({}, signature="sv")
