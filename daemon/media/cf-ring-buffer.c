@@ -15,15 +15,15 @@
 #if defined(__has_include)
 #if __has_include(<valgrind/helgrind.h>)
 #include <valgrind/helgrind.h>
-#define CF_HAPPENS_BEFORE(obj) ANNOTATE_HAPPENS_BEFORE (obj)
-#define CF_HAPPENS_AFTER(obj) ANNOTATE_HAPPENS_AFTER (obj)
+#define CF_HAPPENS_BEFORE(obj)	ANNOTATE_HAPPENS_BEFORE (obj)
+#define CF_HAPPENS_AFTER(obj)	ANNOTATE_HAPPENS_AFTER (obj)
 #define CF_ATOMIC_VARIABLE(var) ANNOTATE_BENIGN_RACE_SIZED (&(var), sizeof (var), "atomic")
 #endif
 #endif
 #ifndef CF_HAPPENS_BEFORE
-#define CF_HAPPENS_BEFORE(obj) ((void) 0)
-#define CF_HAPPENS_AFTER(obj) ((void) 0)
-#define CF_ATOMIC_VARIABLE(var) ((void) 0)
+#define CF_HAPPENS_BEFORE(obj)	((void)0)
+#define CF_HAPPENS_AFTER(obj)	((void)0)
+#define CF_ATOMIC_VARIABLE(var) ((void)0)
 #endif
 
 /* Keeps the two indices on different cache lines, so that the producer's

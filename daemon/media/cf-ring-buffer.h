@@ -28,7 +28,7 @@ G_BEGIN_DECLS
 
 /* The largest capacity cf_ring_buffer_new() accepts: 2^24 samples (about
  * 350 s at 48 kHz). */
-#define CF_RING_BUFFER_MAX_CAPACITY ((gsize) 1 << 24)
+#define CF_RING_BUFFER_MAX_CAPACITY ((gsize)1 << 24)
 
 typedef struct _CfRingBuffer CfRingBuffer;
 

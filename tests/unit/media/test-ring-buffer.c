@@ -62,8 +62,8 @@ static void
 test_ring_full_and_partial (void)
 {
 	g_autoptr (CfRingBuffer) ring = cf_ring_buffer_new (4);
-	const gint16 in[6] = { 1, 2, 3, 4, 5, 6 };
-	gint16 out[6] = { 0 };
+	const gint16 in[6] = {1, 2, 3, 4, 5, 6};
+	gint16 out[6] = {0};
 
 	/* A write stores what fits and never overwrites. */
 	g_assert_cmpuint (cf_ring_buffer_write (ring, in, 6), ==, 4);
@@ -89,7 +89,7 @@ static void
 test_ring_silence_skip_reset (void)
 {
 	g_autoptr (CfRingBuffer) ring = cf_ring_buffer_new (8);
-	const gint16 in[4] = { 7, 8, 9, 10 };
+	const gint16 in[4] = {7, 8, 9, 10};
 	gint16 out[8];
 
 	/* Silence really is zeros, even in slots that held samples before. */
@@ -131,7 +131,7 @@ typedef struct {
 static gsize
 next_chunk (GRand *rand)
 {
-	return (gsize) g_rand_int_range (rand, 1, THREADED_RING_CAPACITY + 40);
+	return (gsize)g_rand_int_range (rand, 1, THREADED_RING_CAPACITY + 40);
 }
 
 static gpointer
@@ -148,7 +148,7 @@ producer_thread (gpointer data)
 		gsize done = 0;
 
 		for (gsize i = 0; i < n; i++)
-			chunk[i] = (gint16) (guint16) (sent + i);
+			chunk[i] = (gint16)(guint16)(sent + i);
 		while (done < n) {
 			gsize w = cf_ring_buffer_write (t->ring, chunk + done, n - done);
 
@@ -165,7 +165,7 @@ static void
 test_ring_two_threads (void)
 {
 	g_autoptr (CfRingBuffer) ring = cf_ring_buffer_new (THREADED_RING_CAPACITY);
-	ThreadedTest t = { ring, g_test_rand_int () };
+	ThreadedTest t = {ring, g_test_rand_int ()};
 	g_autoptr (GRand) rand = g_rand_new_with_seed (t.seed + 1);
 	gint16 chunk[THREADED_RING_CAPACITY + 40];
 	guint32 received = 0;
@@ -184,10 +184,11 @@ test_ring_two_threads (void)
 		g_assert_cmpuint (received + n, <=, THREADED_TOTAL_SAMPLES);
 		/* Every sample once, in order: the counter the producer wrote. */
 		for (gsize i = 0; i < n; i++) {
-			if (chunk[i] != (gint16) (guint16) (received + i))
+			if (chunk[i] != (gint16)(guint16)(received + i))
 				g_error ("sample %" G_GUINT32_FORMAT ": got %d, expected %d",
-					 (guint32) (received + i), chunk[i],
-					 (gint16) (guint16) (received + i));
+					 (guint32)(received + i),
+					 chunk[i],
+					 (gint16)(guint16)(received + i));
 		}
 		received += n;
 	}
@@ -201,14 +202,14 @@ test_ring_two_threads (void)
 int
 main (int argc, char **argv)
 {
-	const gsize bad[] = { 0, 3, 6, 1000, CF_RING_BUFFER_MAX_CAPACITY * 2 };
+	const gsize bad[] = {0, 3, 6, 1000, CF_RING_BUFFER_MAX_CAPACITY * 2};
 
 	g_test_init (&argc, &argv, NULL);
 
 	g_test_add_func ("/confab/media/ring-buffer/new", test_ring_new);
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
-		g_autofree char *path = g_strdup_printf ("/confab/media/ring-buffer/bad-capacity/%u",
-							 i);
+		g_autofree char *path =
+			g_strdup_printf ("/confab/media/ring-buffer/bad-capacity/%u", i);
 
 		g_test_add_data_func (path, GSIZE_TO_POINTER (bad[i]), test_ring_bad_capacity);
 	}
