@@ -171,3 +171,27 @@ def test_sipp_invite_without_sdp(make_confab, peers, tmp_path):
     assert_incoming_answered(confab.watch.states(path))
     assert call_props(confab.daemon, path)["EndReason"] == "remote-hangup"
     assert history(confab)[0]["start-time"] > 0
+
+
+def test_sipp_uas_busy(make_confab, peers, tmp_path):
+    """confabd calls a busy callee: 486 Busy Here, ACKed; the call ends 'busy'."""
+    confab = make_confab("confab")
+    sipp = Sipp(tmp_path / "sipp", "uas_busy.xml")
+    peers.append(sipp)
+    sipp.wait_ready()
+    path = dial(confab.daemon, f"sip:service@127.0.0.1:{sipp.port}")
+    wait_state(confab.watch, path, "ended", sipp)
+    assert call_props(confab.daemon, path)["EndReason"] == "busy"
+    assert_sipp_ok(sipp, 1)
+    assert history(confab)[0]["end-reason"] == "busy"
+
+
+def test_sipp_uac_no_common_codec(make_confab, peers, tmp_path):
+    """An offer of G.729 alone: confabd has no codec in common and answers
+    488 Not Acceptable Here, even with auto-answer on."""
+    confab = make_confab("confab", extra="[calls]\nauto-answer = true\n")
+    sipp = Sipp(tmp_path / "sipp", "uac_no_common_codec.xml", remote=f"127.0.0.1:{confab.port}")
+    peers.append(sipp)
+    assert_sipp_ok(sipp, 1)
+    received = [m for d, m in sipp.messages("received")]
+    assert received[-1].startswith("SIP/2.0 488"), received
