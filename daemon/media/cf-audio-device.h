@@ -26,9 +26,10 @@
  *    (cf_audio_device_get_playback_underruns()).
  *
  * Threads: the device is used from one thread (the media thread): start,
- * stop, read, write, mute, and ::failed is emitted on the thread-default
- * main context of the thread that called cf_audio_device_start(). The
- * process callbacks never allocate, lock or log.
+ * stop, read and write; only the mute flag and the counters may be touched
+ * from any thread. ::failed is emitted on the thread-default main context of
+ * the thread that called cf_audio_device_start(). The process callbacks
+ * never allocate, lock or log.
  *
  * Streams are identified in the PipeWire graph by media.role=Communication
  * and node.name confab-capture / confab-playback, followed by "-" and the
@@ -88,7 +89,7 @@ void cf_audio_device_stop (CfAudioDevice *self);
 gboolean cf_audio_device_is_started (CfAudioDevice *self);
 
 /* While muted, capture delivers silence (the frames keep coming, so the
- * sender's timing does not change). Kept across stop and start. */
+ * sender's timing does not change). Kept across stop and start. Any thread. */
 void cf_audio_device_set_muted (CfAudioDevice *self, gboolean muted);
 gboolean cf_audio_device_get_muted (CfAudioDevice *self);
 

@@ -28,8 +28,8 @@ are no fixed sleeps.
 Run as a script it wraps a command (the way meson runs test-audio-device):
     pw_harness.py [--keep] -- COMMAND ARGS...
 starts PipeWire, runs COMMAND with env() added to its environment (and
-CF_TEST_PIPEWIRE_PID, the server's pid), passes its stdout through, stops PipeWire
-and exits with COMMAND's status.
+CF_TEST_PIPEWIRE_PID, the server's pid, and a TMPDIR inside the harness's directory),
+passes its stdout through, stops PipeWire and exits with COMMAND's status.
 
 No numpy here: the analysis helpers (Goertzel, zero crossings) are plain Python.
 """
@@ -409,6 +409,10 @@ def main(argv):
             env.pop(k, None)
         env.update(pw.env())
         env["CF_TEST_PIPEWIRE_PID"] = str(pw.pid)
+        # The command's temporary files go with the harness's directory, even
+        # when it dies before it can remove them.
+        env["TMPDIR"] = os.path.join(pw.dir, "tmp")
+        os.makedirs(env["TMPDIR"], exist_ok=True)
         rc = subprocess.call(argv[1:], env=env)
     finally:
         pw.stop(keep=keep)
