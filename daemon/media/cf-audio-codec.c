@@ -9,31 +9,30 @@
 #include "cf-g711-codec.h"
 #include "cf-opus-codec.h"
 
-G_DEFINE_QUARK (cf-audio-codec-error-quark, cf_audio_codec_error)
+G_DEFINE_QUARK (cf - audio - codec - error - quark, cf_audio_codec_error)
 
 static const struct {
 	const char *name;
 	guint clock_rate;
 	guint max_channels;
 } cf_audio_codecs[] = {
-	[CF_AUDIO_CODEC_OPUS] = { "opus", CF_OPUS_CLOCK_RATE, 2 },
-	[CF_AUDIO_CODEC_PCMU] = { "PCMU", CF_G711_CLOCK_RATE, 1 },
-	[CF_AUDIO_CODEC_PCMA] = { "PCMA", CF_G711_CLOCK_RATE, 1 },
+	[CF_AUDIO_CODEC_OPUS] = {"opus", CF_OPUS_CLOCK_RATE, 2},
+	[CF_AUDIO_CODEC_PCMU] = {"PCMU", CF_G711_CLOCK_RATE, 1},
+	[CF_AUDIO_CODEC_PCMA] = {"PCMA", CF_G711_CLOCK_RATE, 1},
 };
 
 gboolean
-cf_audio_codec_lookup (const char *name,
-		       guint clock_rate,
-		       guint channels,
-		       CfAudioCodecId *ret_id,
-		       GError **error)
+cf_audio_codec_lookup (
+	const char *name, guint clock_rate, guint channels, CfAudioCodecId *ret_id, GError **error)
 {
 	guint id;
 
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
 	if (name == NULL) {
-		g_set_error_literal (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
+		g_set_error_literal (error,
+				     CF_AUDIO_CODEC_ERROR,
+				     CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
 				     "no codec name");
 		return FALSE;
 	}
@@ -42,38 +41,48 @@ cf_audio_codec_lookup (const char *name,
 			break;
 	}
 	if (id == G_N_ELEMENTS (cf_audio_codecs)) {
-		g_set_error_literal (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
+		g_set_error_literal (error,
+				     CF_AUDIO_CODEC_ERROR,
+				     CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
 				     "unsupported audio codec");
 		return FALSE;
 	}
 	if (clock_rate != cf_audio_codecs[id].clock_rate) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
-			     "%s: clock rate %u, expected %u", cf_audio_codecs[id].name, clock_rate,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
+			     "%s: clock rate %u, expected %u",
+			     cf_audio_codecs[id].name,
+			     clock_rate,
 			     cf_audio_codecs[id].clock_rate);
 		return FALSE;
 	}
 	if (channels > cf_audio_codecs[id].max_channels) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
-			     "%s: %u channels, at most %u", cf_audio_codecs[id].name, channels,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
+			     "%s: %u channels, at most %u",
+			     cf_audio_codecs[id].name,
+			     channels,
 			     cf_audio_codecs[id].max_channels);
 		return FALSE;
 	}
 	if (ret_id != NULL)
-		*ret_id = (CfAudioCodecId) id;
+		*ret_id = (CfAudioCodecId)id;
 	return TRUE;
 }
 
 const char *
 cf_audio_codec_id_to_name (CfAudioCodecId id)
 {
-	g_return_val_if_fail ((guint) id < G_N_ELEMENTS (cf_audio_codecs), NULL);
+	g_return_val_if_fail ((guint)id < G_N_ELEMENTS (cf_audio_codecs), NULL);
 	return cf_audio_codecs[id].name;
 }
 
 guint
 cf_audio_codec_id_get_clock_rate (CfAudioCodecId id)
 {
-	g_return_val_if_fail ((guint) id < G_N_ELEMENTS (cf_audio_codecs), 0);
+	g_return_val_if_fail ((guint)id < G_N_ELEMENTS (cf_audio_codecs), 0);
 	return cf_audio_codecs[id].clock_rate;
 }
 
@@ -92,8 +101,11 @@ is_token_char (char c)
 static gboolean
 fmtp_error (GError **error, const char *message)
 {
-	g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
-		     "malformed fmtp: %s", message);
+	g_set_error (error,
+		     CF_AUDIO_CODEC_ERROR,
+		     CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
+		     "malformed fmtp: %s",
+		     message);
 	return FALSE;
 }
 
@@ -115,12 +127,15 @@ cf_audio_codec_fmtp_foreach (const char *fmtp,
 		return TRUE;
 	len = strnlen (fmtp, CF_AUDIO_CODEC_MAX_FMTP + 1);
 	if (len > CF_AUDIO_CODEC_MAX_FMTP) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
-			     "fmtp longer than %d bytes", CF_AUDIO_CODEC_MAX_FMTP);
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
+			     "fmtp longer than %d bytes",
+			     CF_AUDIO_CODEC_MAX_FMTP);
 		return FALSE;
 	}
 	for (gsize i = 0; i < len; i++) {
-		guchar c = (guchar) fmtp[i];
+		guchar c = (guchar)fmtp[i];
 
 		if ((c < 0x20 && c != '\t') || c >= 0x7f)
 			return fmtp_error (error, "control or non-ASCII byte");
@@ -152,8 +167,11 @@ cf_audio_codec_fmtp_foreach (const char *fmtp,
 			continue; /* an empty item: "a=1;;b=2", "a=1;" */
 
 		if (++n_params > CF_AUDIO_CODEC_MAX_FMTP_PARAMS) {
-			g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
-				     "more than %d fmtp parameters", CF_AUDIO_CODEC_MAX_FMTP_PARAMS);
+			g_set_error (error,
+				     CF_AUDIO_CODEC_ERROR,
+				     CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
+				     "more than %d fmtp parameters",
+				     CF_AUDIO_CODEC_MAX_FMTP_PARAMS);
 			return FALSE;
 		}
 
@@ -198,13 +216,18 @@ gboolean
 cf_audio_codec_check_pcm (const gint16 *pcm, gsize n_samples, GError **error)
 {
 	if (pcm == NULL) {
-		g_set_error_literal (error, CF_AUDIO_CODEC_ERROR,
-				     CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT, "no samples");
+		g_set_error_literal (error,
+				     CF_AUDIO_CODEC_ERROR,
+				     CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
+				     "no samples");
 		return FALSE;
 	}
 	if (n_samples != CF_AUDIO_CODEC_FRAME_SAMPLES) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
-			     "frame of %" G_GSIZE_FORMAT " samples, expected %d", n_samples,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
+			     "frame of %" G_GSIZE_FORMAT " samples, expected %d",
+			     n_samples,
 			     CF_AUDIO_CODEC_FRAME_SAMPLES);
 		return FALSE;
 	}
@@ -215,14 +238,17 @@ gboolean
 cf_audio_codec_check_payload (const guint8 *payload, gsize len, GError **error)
 {
 	if (len > CF_AUDIO_CODEC_MAX_PACKET) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_TOO_LARGE,
-			     "payload of %" G_GSIZE_FORMAT " bytes, at most %d", len,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_TOO_LARGE,
+			     "payload of %" G_GSIZE_FORMAT " bytes, at most %d",
+			     len,
 			     CF_AUDIO_CODEC_MAX_PACKET);
 		return FALSE;
 	}
 	if (payload == NULL || len == 0) {
-		g_set_error_literal (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_CORRUPT,
-				     "empty payload");
+		g_set_error_literal (
+			error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_CORRUPT, "empty payload");
 		return FALSE;
 	}
 	return TRUE;
@@ -245,11 +271,8 @@ struct _CfAudioEncoder {
 };
 
 CfAudioEncoder *
-cf_audio_encoder_new (const char *name,
-		      guint clock_rate,
-		      guint channels,
-		      const char *fmtp,
-		      GError **error)
+cf_audio_encoder_new (
+	const char *name, guint clock_rate, guint channels, const char *fmtp, GError **error)
 {
 	g_autoptr (CfAudioEncoder) self = NULL;
 	CfAudioCodecId id;
@@ -273,7 +296,7 @@ cf_audio_encoder_new (const char *name,
 		if (!cf_audio_codec_fmtp_foreach (fmtp, on_ignored_fmtp_param, NULL, error))
 			return NULL;
 		self->g711 = cf_g711_encoder_new (id == CF_AUDIO_CODEC_PCMU ? CF_G711_ULAW
-									     : CF_G711_ALAW);
+									    : CF_G711_ALAW);
 	}
 	return g_steal_pointer (&self);
 }
@@ -321,10 +344,10 @@ cf_audio_encoder_encode (CfAudioEncoder *self,
 	g_return_val_if_fail (self != NULL, FALSE);
 
 	if (self->opus != NULL)
-		return cf_opus_encoder_encode (self->opus, pcm, n_samples, packet, packet_size,
-					       ret_len, error);
-	return cf_g711_encoder_encode (self->g711, pcm, n_samples, packet, packet_size, ret_len,
-				       error);
+		return cf_opus_encoder_encode (
+			self->opus, pcm, n_samples, packet, packet_size, ret_len, error);
+	return cf_g711_encoder_encode (
+		self->g711, pcm, n_samples, packet, packet_size, ret_len, error);
 }
 
 gboolean
@@ -335,8 +358,12 @@ cf_audio_encoder_set_bitrate (CfAudioEncoder *self, guint bitrate, GError **erro
 	if (self->opus != NULL)
 		return cf_opus_encoder_set_bitrate (self->opus, bitrate, error);
 	if (bitrate < CF_OPUS_MIN_BITRATE || bitrate > CF_OPUS_MAX_BITRATE) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
-			     "bitrate %u out of range %d..%d", bitrate, CF_OPUS_MIN_BITRATE,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
+			     "bitrate %u out of range %d..%d",
+			     bitrate,
+			     CF_OPUS_MIN_BITRATE,
 			     CF_OPUS_MAX_BITRATE);
 		return FALSE;
 	}
@@ -361,8 +388,11 @@ cf_audio_encoder_set_packet_loss (CfAudioEncoder *self, guint percent, GError **
 	if (self->opus != NULL)
 		return cf_opus_encoder_set_packet_loss (self->opus, percent, error);
 	if (percent > 100) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
-			     "packet loss %u %% out of range 0..100", percent);
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
+			     "packet loss %u %% out of range 0..100",
+			     percent);
 		return FALSE;
 	}
 	return TRUE; /* G.711: no FEC */
@@ -401,11 +431,8 @@ struct _CfAudioDecoder {
 };
 
 CfAudioDecoder *
-cf_audio_decoder_new (const char *name,
-		      guint clock_rate,
-		      guint channels,
-		      const char *fmtp,
-		      GError **error)
+cf_audio_decoder_new (
+	const char *name, guint clock_rate, guint channels, const char *fmtp, GError **error)
 {
 	g_autoptr (CfAudioDecoder) self = NULL;
 	CfAudioCodecId id;
@@ -429,7 +456,7 @@ cf_audio_decoder_new (const char *name,
 		if (!cf_audio_codec_fmtp_foreach (fmtp, on_ignored_fmtp_param, NULL, error))
 			return NULL;
 		self->g711 = cf_g711_decoder_new (id == CF_AUDIO_CODEC_PCMU ? CF_G711_ULAW
-									     : CF_G711_ALAW);
+									    : CF_G711_ALAW);
 	}
 	return g_steal_pointer (&self);
 }
@@ -501,8 +528,8 @@ cf_audio_decoder_recover (CfAudioDecoder *self,
 	g_return_val_if_fail (self != NULL, FALSE);
 
 	if (self->opus != NULL)
-		return cf_opus_decoder_recover (self->opus, next_payload, len, pcm, n_samples,
-						error);
+		return cf_opus_decoder_recover (
+			self->opus, next_payload, len, pcm, n_samples, error);
 	/* No FEC in G.711: check the payload as decode would, then conceal. */
 	if (!cf_audio_codec_check_payload (next_payload, len, error))
 		return FALSE;

@@ -82,11 +82,8 @@ typedef enum {
  * not given; Opus: 2 as RFC 7587 §7 requires, 1 and 0 accepted from sloppy
  * peers; G.711: 1 or 0). Returns FALSE with CF_AUDIO_CODEC_ERROR_UNSUPPORTED
  * otherwise; @ret_id is set only on success. */
-gboolean cf_audio_codec_lookup (const char *name,
-				guint clock_rate,
-				guint channels,
-				CfAudioCodecId *ret_id,
-				GError **error);
+gboolean cf_audio_codec_lookup (
+	const char *name, guint clock_rate, guint channels, CfAudioCodecId *ret_id, GError **error);
 /* (transfer none) The encoding name as SDP writes it: "opus", "PCMU", "PCMA". */
 const char *cf_audio_codec_id_to_name (CfAudioCodecId id);
 /* The RTP clock rate: 48000 or 8000. */
@@ -128,11 +125,8 @@ typedef struct _CfAudioEncoder CfAudioEncoder;
 /* (transfer full) An encoder for the negotiated codec (see the top of this
  * file for the arguments). NULL with CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
  * _INVALID_FMTP or _FAILED. */
-CfAudioEncoder *cf_audio_encoder_new (const char *name,
-				      guint clock_rate,
-				      guint channels,
-				      const char *fmtp,
-				      GError **error);
+CfAudioEncoder *cf_audio_encoder_new (
+	const char *name, guint clock_rate, guint channels, const char *fmtp, GError **error);
 /* Accepts NULL. */
 void cf_audio_encoder_free (CfAudioEncoder *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfAudioEncoder, cf_audio_encoder_free)
@@ -181,11 +175,8 @@ typedef struct _CfAudioDecoder CfAudioDecoder;
 
 /* (transfer full) A decoder for the negotiated codec; NULL with
  * CF_AUDIO_CODEC_ERROR_UNSUPPORTED, _INVALID_FMTP or _FAILED. */
-CfAudioDecoder *cf_audio_decoder_new (const char *name,
-				      guint clock_rate,
-				      guint channels,
-				      const char *fmtp,
-				      GError **error);
+CfAudioDecoder *cf_audio_decoder_new (
+	const char *name, guint clock_rate, guint channels, const char *fmtp, GError **error);
 /* Accepts NULL. */
 void cf_audio_decoder_free (CfAudioDecoder *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfAudioDecoder, cf_audio_decoder_free)
@@ -212,10 +203,8 @@ gboolean cf_audio_decoder_decode (CfAudioDecoder *self,
 /* Makes up one lost frame (CONCEAL): Opus' packet loss concealment;
  * G.711 repeats the last pitch period and fades out (see
  * cf-g711-codec.h). */
-gboolean cf_audio_decoder_conceal (CfAudioDecoder *self,
-				   gint16 *pcm,
-				   gsize n_samples,
-				   GError **error);
+gboolean
+cf_audio_decoder_conceal (CfAudioDecoder *self, gint16 *pcm, gsize n_samples, GError **error);
 /* Rebuilds one lost frame from the in-band FEC of @next_payload, the
  * payload of the frame after it (FEC). Decode @next_payload itself
  * normally afterwards. Without FEC data in it, or for a codec without FEC,

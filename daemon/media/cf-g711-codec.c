@@ -21,11 +21,11 @@ G_STATIC_ASSERT (CF_AUDIO_CODEC_FRAME_SAMPLES == CF_G711_RATIO * CF_G711_FRAME_B
 #define CF_G711_KAISER_BETA 5.6533
 
 /* Concealment (see the header). */
-#define CF_G711_PLC_HISTORY    (2 * CF_G711_FRAME_BYTES) /* 8 kHz samples kept: 40 ms */
-#define CF_G711_PLC_WINDOW     CF_G711_FRAME_BYTES	 /* correlated over the last 20 ms */
-#define CF_G711_PLC_MIN_LAG    20			 /* 2.5 ms, 400 Hz */
-#define CF_G711_PLC_MAX_LAG    120			 /* 15 ms, 67 Hz */
-#define CF_G711_PLC_FADE_FRAMES 3			 /* silent after 60 ms of loss */
+#define CF_G711_PLC_HISTORY	(2 * CF_G711_FRAME_BYTES) /* 8 kHz samples kept: 40 ms */
+#define CF_G711_PLC_WINDOW	CF_G711_FRAME_BYTES	  /* correlated over the last 20 ms */
+#define CF_G711_PLC_MIN_LAG	20			  /* 2.5 ms, 400 Hz */
+#define CF_G711_PLC_MAX_LAG	120			  /* 15 ms, 67 Hz */
+#define CF_G711_PLC_FADE_FRAMES 3			  /* silent after 60 ms of loss */
 G_STATIC_ASSERT (CF_G711_PLC_WINDOW + CF_G711_FRAME_BYTES <= CF_G711_PLC_HISTORY);
 G_STATIC_ASSERT (CF_G711_PLC_WINDOW + CF_G711_PLC_MAX_LAG <= CF_G711_PLC_HISTORY);
 
@@ -35,7 +35,7 @@ G_STATIC_ASSERT (CF_G711_PLC_WINDOW + CF_G711_PLC_MAX_LAG <= CF_G711_PLC_HISTORY
 static guint
 bit_length (guint v)
 {
-	return (guint) (sizeof (guint) * 8) - (guint) __builtin_clz (v);
+	return (guint)(sizeof (guint) * 8) - (guint)__builtin_clz (v);
 }
 
 /* The magnitude of a 16-bit sample after dropping @shift bits, with
@@ -46,10 +46,10 @@ magnitude (gint16 pcm, guint shift, gboolean *ret_negative)
 {
 	if (pcm >= 0) {
 		*ret_negative = FALSE;
-		return (guint) pcm >> shift;
+		return (guint)pcm >> shift;
 	}
 	*ret_negative = TRUE;
-	return (guint) (-(gint) pcm - 1) >> shift;
+	return (guint)(-(gint)pcm - 1) >> shift;
 }
 
 guint8
@@ -63,21 +63,21 @@ cf_g711_ulaw_from_linear (gint16 pcm)
 	/* 8158 is the top of the last interval (decision value 8159). */
 	if (m > 8158)
 		m = 8158;
-	m += 33;			 /* in [33, 8191] */
-	seg = bit_length (m) - 6;	 /* [2^(s+5), 2^(s+6)) */
-	q = (m >> (seg + 1)) & 0x0F;	 /* the 4 bits below the leading one */
+	m += 33;		     /* in [33, 8191] */
+	seg = bit_length (m) - 6;    /* [2^(s+5), 2^(s+6)) */
+	q = (m >> (seg + 1)) & 0x0F; /* the 4 bits below the leading one */
 	return (guint8) ~((negative ? 0x80 : 0x00) | (seg << 4) | q);
 }
 
 gint16
 cf_g711_ulaw_to_linear (guint8 code)
 {
-	guint c = (guint8) ~code;
+	guint c = (guint8)~code;
 	guint seg = (c >> 4) & 0x07;
 	guint q = c & 0x0F;
-	gint v = (gint) (((2 * q + 33) << seg) - 33) << 2;
+	gint v = (gint)(((2 * q + 33) << seg) - 33) << 2;
 
-	return (gint16) ((c & 0x80) != 0 ? -v : v);
+	return (gint16)((c & 0x80) != 0 ? -v : v);
 }
 
 guint8
@@ -95,7 +95,7 @@ cf_g711_alaw_from_linear (gint16 pcm)
 		seg = bit_length (m) - 5; /* [2^(s+4), 2^(s+5)) */
 		q = (m >> seg) & 0x0F;
 	}
-	return (guint8) (((negative ? 0x00 : 0x80) | (seg << 4) | q) ^ 0x55);
+	return (guint8)(((negative ? 0x00 : 0x80) | (seg << 4) | q) ^ 0x55);
 }
 
 gint16
@@ -107,11 +107,11 @@ cf_g711_alaw_to_linear (guint8 code)
 	gint v;
 
 	if (seg == 0)
-		v = (gint) (2 * q + 1);
+		v = (gint)(2 * q + 1);
 	else
-		v = (gint) ((2 * q + 33) << (seg - 1));
+		v = (gint)((2 * q + 33) << (seg - 1));
 	v <<= 3;
-	return (gint16) ((c & 0x80) != 0 ? v : -v);
+	return (gint16)((c & 0x80) != 0 ? v : -v);
 }
 
 /* The resampling filter, designed once (see the header). */
@@ -140,8 +140,18 @@ static double
 sin_pi_sixths (gint t)
 {
 	static const double values[12] = {
-		0.0, 0.5, 0.86602540378443864676, 1.0, 0.86602540378443864676, 0.5,
-		0.0, -0.5, -0.86602540378443864676, -1.0, -0.86602540378443864676, -0.5,
+		0.0,
+		0.5,
+		0.86602540378443864676,
+		1.0,
+		0.86602540378443864676,
+		0.5,
+		0.0,
+		-0.5,
+		-0.86602540378443864676,
+		-1.0,
+		-0.86602540378443864676,
+		-0.5,
 	};
 
 	return values[((t % 12) + 12) % 12];
@@ -158,10 +168,10 @@ design_filter (void)
 
 	for (k = 0; k < CF_G711_FILTER_TAPS; k++) {
 		gint t = k - center;
-		double r = (double) t / center;
-		double window = bessel_i0_of_square (CF_G711_KAISER_BETA * CF_G711_KAISER_BETA *
-						     (1.0 - r * r)) /
-				i0_beta;
+		double r = (double)t / center;
+		double window = bessel_i0_of_square (CF_G711_KAISER_BETA * CF_G711_KAISER_BETA
+						     * (1.0 - r * r))
+				/ i0_beta;
 		/* The ideal low-pass at fc = Fs / 12 (4 kHz at 48 kHz):
 		 * 2 fc/Fs sinc(2 fc/Fs t) = sin(pi t / 6) / (pi t). */
 		double ideal = t == 0 ? 1.0 / 6.0 : sin_pi_sixths (t) / (G_PI * t);
@@ -171,7 +181,7 @@ design_filter (void)
 	}
 	/* Unity gain at DC. */
 	for (k = 0; k < CF_G711_FILTER_TAPS; k++)
-		cf_g711_filter[k] = (float) (h[k] / sum);
+		cf_g711_filter[k] = (float)(h[k] / sum);
 }
 
 static void
@@ -192,7 +202,7 @@ to_sample (float v)
 		return 32767;
 	if (v <= -32768.0f)
 		return -32768;
-	return (gint16) (v >= 0.0f ? v + 0.5f : v - 0.5f);
+	return (gint16)(v >= 0.0f ? v + 0.5f : v - 0.5f);
 }
 
 /* Encoder: decimator and compander. */
@@ -241,10 +251,12 @@ cf_g711_encoder_encode (CfG711Encoder *self,
 	if (!cf_audio_codec_check_pcm (pcm, n_samples, error))
 		return FALSE;
 	if (packet == NULL || packet_size < CF_G711_FRAME_BYTES) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
 			     packet == NULL ? CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT
 					    : CF_AUDIO_CODEC_ERROR_NO_SPACE,
-			     "g711: the output needs %d bytes", CF_G711_FRAME_BYTES);
+			     "g711: the output needs %d bytes",
+			     CF_G711_FRAME_BYTES);
 		return FALSE;
 	}
 
@@ -260,13 +272,14 @@ cf_g711_encoder_encode (CfG711Encoder *self,
 		gint16 v;
 
 		for (k = 0; k < CF_G711_FILTER_TAPS; k++)
-			acc += cf_g711_filter[k] * newest[-(gssize) k];
+			acc += cf_g711_filter[k] * newest[-(gssize)k];
 		v = to_sample (acc);
 		packet[m] = self->law == CF_G711_ULAW ? cf_g711_ulaw_from_linear (v)
 						      : cf_g711_alaw_from_linear (v);
 	}
 
-	memmove (self->input, self->input + CF_AUDIO_CODEC_FRAME_SAMPLES,
+	memmove (self->input,
+		 self->input + CF_AUDIO_CODEC_FRAME_SAMPLES,
 		 (CF_G711_FILTER_TAPS - 1) * sizeof (float));
 	*ret_len = CF_G711_FRAME_BYTES;
 	return TRUE;
@@ -281,9 +294,9 @@ struct _CfG711Decoder {
 	float input[CF_G711_BRANCH_TAPS - 1 + CF_G711_FRAME_BYTES];
 	/* The last 40 ms decoded (not concealed), oldest first. */
 	float history[CF_G711_PLC_HISTORY];
-	guint lost;	 /* consecutive concealed frames */
-	guint lag;	 /* the pitch period repeated, samples at 8 kHz */
-	guint position;	 /* where in that period the next concealed sample is */
+	guint lost;	/* consecutive concealed frames */
+	guint lag;	/* the pitch period repeated, samples at 8 kHz */
+	guint position; /* where in that period the next concealed sample is */
 };
 
 CfG711Decoder *
@@ -309,10 +322,12 @@ static gboolean
 check_output (gint16 *pcm, gsize n_samples, GError **error)
 {
 	if (pcm == NULL || n_samples != CF_AUDIO_CODEC_FRAME_SAMPLES) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
 			     pcm == NULL ? CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT
 					 : CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
-			     "output must be %d samples", CF_AUDIO_CODEC_FRAME_SAMPLES);
+			     "output must be %d samples",
+			     CF_AUDIO_CODEC_FRAME_SAMPLES);
 		return FALSE;
 	}
 	return TRUE;
@@ -334,11 +349,12 @@ interpolate (CfG711Decoder *self, gint16 *pcm)
 			gsize j;
 
 			for (j = 0; j < CF_G711_BRANCH_TAPS; j++)
-				acc += h[CF_G711_RATIO * j] * x[(gssize) m - (gssize) j];
+				acc += h[CF_G711_RATIO * j] * x[(gssize)m - (gssize)j];
 			pcm[CF_G711_RATIO * m + p] = to_sample (acc * CF_G711_RATIO);
 		}
 	}
-	memmove (self->input, self->input + CF_G711_FRAME_BYTES,
+	memmove (self->input,
+		 self->input + CF_G711_FRAME_BYTES,
 		 (CF_G711_BRANCH_TAPS - 1) * sizeof (float));
 }
 
@@ -355,13 +371,17 @@ cf_g711_decoder_decode (CfG711Decoder *self,
 
 	g_return_val_if_fail (self != NULL, FALSE);
 
-	if (!check_output (pcm, n_samples, error) ||
-	    !cf_audio_codec_check_payload (payload, len, error))
+	if (!check_output (pcm, n_samples, error)
+	    || !cf_audio_codec_check_payload (payload, len, error))
 		return FALSE;
 	if (len != CF_G711_FRAME_BYTES) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
 			     "g711: payload of %" G_GSIZE_FORMAT " bytes, expected %d (%d ms)",
-			     len, CF_G711_FRAME_BYTES, CF_AUDIO_CODEC_FRAME_MS);
+			     len,
+			     CF_G711_FRAME_BYTES,
+			     CF_AUDIO_CODEC_FRAME_MS);
 		return FALSE;
 	}
 
@@ -369,9 +389,11 @@ cf_g711_decoder_decode (CfG711Decoder *self,
 		x[i] = self->law == CF_G711_ULAW ? cf_g711_ulaw_to_linear (payload[i])
 						 : cf_g711_alaw_to_linear (payload[i]);
 	}
-	memmove (self->history, self->history + CF_G711_FRAME_BYTES,
+	memmove (self->history,
+		 self->history + CF_G711_FRAME_BYTES,
 		 (CF_G711_PLC_HISTORY - CF_G711_FRAME_BYTES) * sizeof (float));
-	memcpy (self->history + CF_G711_PLC_HISTORY - CF_G711_FRAME_BYTES, x,
+	memcpy (self->history + CF_G711_PLC_HISTORY - CF_G711_FRAME_BYTES,
+		x,
 		CF_G711_FRAME_BYTES * sizeof (float));
 	self->lost = 0;
 
@@ -398,9 +420,9 @@ find_pitch (const float *history)
 		gsize i;
 
 		for (i = 0; i < CF_G711_PLC_WINDOW; i++) {
-			double past = w[(gssize) i - (gssize) lag];
+			double past = w[(gssize)i - (gssize)lag];
 
-			c += (double) w[i] * past;
+			c += (double)w[i] * past;
 			e += past * past;
 		}
 		if (c <= 0.0 || e <= 0.0)
@@ -436,13 +458,13 @@ cf_g711_decoder_conceal (CfG711Decoder *self, gint16 *pcm, gsize n_samples, GErr
 	period = self->history + CF_G711_PLC_HISTORY - self->lag;
 	gain_start = self->lost >= CF_G711_PLC_FADE_FRAMES
 			     ? 0.0f
-			     : 1.0f - (float) self->lost / CF_G711_PLC_FADE_FRAMES;
+			     : 1.0f - (float)self->lost / CF_G711_PLC_FADE_FRAMES;
 	gain_end = self->lost + 1 >= CF_G711_PLC_FADE_FRAMES
 			   ? 0.0f
-			   : 1.0f - (float) (self->lost + 1) / CF_G711_PLC_FADE_FRAMES;
+			   : 1.0f - (float)(self->lost + 1) / CF_G711_PLC_FADE_FRAMES;
 
 	for (i = 0; i < CF_G711_FRAME_BYTES; i++) {
-		float gain = gain_start + (gain_end - gain_start) * (float) i / CF_G711_FRAME_BYTES;
+		float gain = gain_start + (gain_end - gain_start) * (float)i / CF_G711_FRAME_BYTES;
 
 		x[i] = gain * period[self->position];
 		self->position = (self->position + 1) % self->lag;

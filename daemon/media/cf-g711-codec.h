@@ -57,13 +57,13 @@
 
 G_BEGIN_DECLS
 
-#define CF_G711_CLOCK_RATE    8000
-#define CF_G711_FRAME_BYTES   160 /* 20 ms at 8 kHz */
-#define CF_G711_BITRATE	      64000
-#define CF_G711_FILTER_TAPS   145
-#define CF_G711_FILTER_DELAY  ((CF_G711_FILTER_TAPS - 1) / 2) /* 48 kHz samples, each filter */
+#define CF_G711_CLOCK_RATE   8000
+#define CF_G711_FRAME_BYTES  160 /* 20 ms at 8 kHz */
+#define CF_G711_BITRATE	     64000
+#define CF_G711_FILTER_TAPS  145
+#define CF_G711_FILTER_DELAY ((CF_G711_FILTER_TAPS - 1) / 2) /* 48 kHz samples, each filter */
 /* 48 kHz samples from encoder input to decoder output. */
-#define CF_G711_CODEC_DELAY   (2 * CF_G711_FILTER_DELAY - 5)
+#define CF_G711_CODEC_DELAY (2 * CF_G711_FILTER_DELAY - 5)
 
 typedef enum {
 	CF_G711_ULAW, /* PCMU */
@@ -115,9 +115,7 @@ gboolean cf_g711_decoder_decode (CfG711Decoder *self,
 				 gsize n_samples,
 				 GError **error);
 /* As cf_audio_decoder_conceal(), with the concealment described above. */
-gboolean cf_g711_decoder_conceal (CfG711Decoder *self,
-				  gint16 *pcm,
-				  gsize n_samples,
-				  GError **error);
+gboolean
+cf_g711_decoder_conceal (CfG711Decoder *self, gint16 *pcm, gsize n_samples, GError **error);
 
 G_END_DECLS

@@ -48,17 +48,18 @@ static const struct {
 	guint min;
 	guint max;
 } cf_opus_params[CF_OPUS_N_PARAMS] = {
-	[CF_OPUS_PARAM_MAXPLAYBACKRATE] = { "maxplaybackrate", 8000, 48000 },
-	[CF_OPUS_PARAM_SPROP_MAXCAPTURERATE] = { "sprop-maxcapturerate", 8000, 48000 },
-	[CF_OPUS_PARAM_MAXPTIME] = { "maxptime", 3, 120 },
-	[CF_OPUS_PARAM_PTIME] = { "ptime", 3, 120 },
-	[CF_OPUS_PARAM_MAXAVERAGEBITRATE] = { "maxaveragebitrate", CF_OPUS_MIN_BITRATE,
-					      CF_OPUS_MAX_BITRATE },
-	[CF_OPUS_PARAM_STEREO] = { "stereo", 0, 1 },
-	[CF_OPUS_PARAM_SPROP_STEREO] = { "sprop-stereo", 0, 1 },
-	[CF_OPUS_PARAM_CBR] = { "cbr", 0, 1 },
-	[CF_OPUS_PARAM_USEINBANDFEC] = { "useinbandfec", 0, 1 },
-	[CF_OPUS_PARAM_USEDTX] = { "usedtx", 0, 1 },
+	[CF_OPUS_PARAM_MAXPLAYBACKRATE] = {"maxplaybackrate", 8000, 48000},
+	[CF_OPUS_PARAM_SPROP_MAXCAPTURERATE] = {"sprop-maxcapturerate", 8000, 48000},
+	[CF_OPUS_PARAM_MAXPTIME] = {"maxptime", 3, 120},
+	[CF_OPUS_PARAM_PTIME] = {"ptime", 3, 120},
+	[CF_OPUS_PARAM_MAXAVERAGEBITRATE] = {"maxaveragebitrate",
+					     CF_OPUS_MIN_BITRATE,
+					     CF_OPUS_MAX_BITRATE},
+	[CF_OPUS_PARAM_STEREO] = {"stereo", 0, 1},
+	[CF_OPUS_PARAM_SPROP_STEREO] = {"sprop-stereo", 0, 1},
+	[CF_OPUS_PARAM_CBR] = {"cbr", 0, 1},
+	[CF_OPUS_PARAM_USEINBANDFEC] = {"useinbandfec", 0, 1},
+	[CF_OPUS_PARAM_USEDTX] = {"usedtx", 0, 1},
 };
 
 typedef struct {
@@ -74,17 +75,23 @@ parse_decimal (const char *name, const char *value, guint *ret_value, GError **e
 
 	for (i = 0; value[i] != '\0'; i++) {
 		if (!g_ascii_isdigit (value[i])) {
-			g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
-				     "fmtp parameter %s: value is not a decimal integer", name);
+			g_set_error (error,
+				     CF_AUDIO_CODEC_ERROR,
+				     CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
+				     "fmtp parameter %s: value is not a decimal integer",
+				     name);
 			return FALSE;
 		}
 		if (i >= CF_OPUS_FMTP_MAX_DIGITS) {
-			g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
-				     "fmtp parameter %s: value longer than %d digits", name,
+			g_set_error (error,
+				     CF_AUDIO_CODEC_ERROR,
+				     CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
+				     "fmtp parameter %s: value longer than %d digits",
+				     name,
 				     CF_OPUS_FMTP_MAX_DIGITS);
 			return FALSE;
 		}
-		v = v * 10 + (guint) (value[i] - '0');
+		v = v * 10 + (guint)(value[i] - '0');
 	}
 	*ret_value = v;
 	return TRUE;
@@ -107,8 +114,11 @@ on_opus_fmtp_param (const char *name, const char *value, gpointer user_data, GEr
 		return TRUE;
 	}
 	if (parser->seen[param]) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
-			     "fmtp parameter %s given twice", cf_opus_params[param].name);
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_INVALID_FMTP,
+			     "fmtp parameter %s given twice",
+			     cf_opus_params[param].name);
 		return FALSE;
 	}
 	parser->seen[param] = TRUE;
@@ -116,12 +126,14 @@ on_opus_fmtp_param (const char *name, const char *value, gpointer user_data, GEr
 		return FALSE;
 	if (v < cf_opus_params[param].min || v > cf_opus_params[param].max) {
 		g_debug ("fmtp parameter %s=%u out of range %u..%u: ignored",
-			 cf_opus_params[param].name, v, cf_opus_params[param].min,
+			 cf_opus_params[param].name,
+			 v,
+			 cf_opus_params[param].min,
 			 cf_opus_params[param].max);
 		return TRUE;
 	}
 
-	switch ((CfOpusParam) param) {
+	switch ((CfOpusParam)param) {
 	case CF_OPUS_PARAM_MAXPLAYBACKRATE:
 		f->maxplaybackrate = v;
 		break;
@@ -162,7 +174,7 @@ on_opus_fmtp_param (const char *name, const char *value, gpointer user_data, GEr
 gboolean
 cf_opus_fmtp_parse (const char *fmtp, CfOpusFmtp *ret_fmtp, GError **error)
 {
-	CfOpusFmtpParser parser = { 0 };
+	CfOpusFmtpParser parser = {0};
 
 	g_return_val_if_fail (ret_fmtp != NULL, FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -197,7 +209,11 @@ opus_check (int ret, const char *what, GError **error)
 {
 	if (ret >= 0)
 		return TRUE;
-	g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_FAILED, "opus: %s: %s", what,
+	g_set_error (error,
+		     CF_AUDIO_CODEC_ERROR,
+		     CF_AUDIO_CODEC_ERROR_FAILED,
+		     "opus: %s: %s",
+		     what,
 		     opus_strerror (ret));
 	return FALSE;
 }
@@ -216,7 +232,9 @@ CfOpusEncoder *
 cf_opus_encoder_new (const CfOpusFmtp *fmtp, GError **error)
 {
 	g_autoptr (CfOpusEncoder) self = NULL;
+	opus_int32 bandwidth;
 	int err = OPUS_OK;
+	int ret;
 
 	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -227,20 +245,28 @@ cf_opus_encoder_new (const CfOpusFmtp *fmtp, GError **error)
 		cf_opus_fmtp_init (&self->fmtp);
 
 	if (self->fmtp.maxptime < CF_AUDIO_CODEC_FRAME_MS) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
-			     "opus: the receiver takes at most %u ms per packet, Confab sends %d ms",
-			     self->fmtp.maxptime, CF_AUDIO_CODEC_FRAME_MS);
+		g_set_error (
+			error,
+			CF_AUDIO_CODEC_ERROR,
+			CF_AUDIO_CODEC_ERROR_UNSUPPORTED,
+			"opus: the receiver takes at most %u ms per packet, Confab sends %d ms",
+			self->fmtp.maxptime,
+			CF_AUDIO_CODEC_FRAME_MS);
 		return NULL;
 	}
 	if (self->fmtp.ptime != CF_AUDIO_CODEC_FRAME_MS)
-		g_debug ("receiver prefers %u ms packets, sending %d ms", self->fmtp.ptime,
+		g_debug ("receiver prefers %u ms packets, sending %d ms",
+			 self->fmtp.ptime,
 			 CF_AUDIO_CODEC_FRAME_MS);
 
 	/* Mono: the pipeline is mono, stereo=1 is only a preference. */
 	self->enc = opus_encoder_create (CF_OPUS_CLOCK_RATE, 1, OPUS_APPLICATION_VOIP, &err);
 	if (self->enc == NULL || err != OPUS_OK) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_FAILED,
-			     "opus: cannot create an encoder: %s", opus_strerror (err));
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_FAILED,
+			     "opus: cannot create an encoder: %s",
+			     opus_strerror (err));
 		return NULL;
 	}
 
@@ -249,21 +275,26 @@ cf_opus_encoder_new (const CfOpusFmtp *fmtp, GError **error)
 		self->bitrate = self->fmtp.maxaveragebitrate;
 	self->dtx = self->fmtp.usedtx;
 
-	if (!opus_check (opus_encoder_ctl (self->enc, OPUS_SET_BITRATE ((opus_int32) self->bitrate)),
-			 "bitrate", error) ||
-	    !opus_check (opus_encoder_ctl (self->enc, OPUS_SET_VBR (self->fmtp.cbr ? 0 : 1)), "vbr",
-			 error) ||
-	    !opus_check (opus_encoder_ctl (self->enc, OPUS_SET_INBAND_FEC (self->fmtp.useinbandfec ? 1
-												    : 0)),
-			 "inband fec", error) ||
-	    !opus_check (opus_encoder_ctl (self->enc, OPUS_SET_PACKET_LOSS_PERC (0)), "packet loss",
-			 error) ||
-	    !opus_check (opus_encoder_ctl (self->enc, OPUS_SET_DTX (self->dtx ? 1 : 0)), "dtx",
-			 error) ||
-	    !opus_check (opus_encoder_ctl (self->enc,
-					   OPUS_SET_MAX_BANDWIDTH (max_bandwidth_for_rate (
-						   self->fmtp.maxplaybackrate))),
-			 "max bandwidth", error))
+	ret = opus_encoder_ctl (self->enc, OPUS_SET_BITRATE ((opus_int32)self->bitrate));
+	if (!opus_check (ret, "bitrate", error))
+		return NULL;
+	ret = opus_encoder_ctl (self->enc, OPUS_SET_VBR (self->fmtp.cbr ? 0 : 1));
+	if (!opus_check (ret, "vbr", error))
+		return NULL;
+	ret = opus_encoder_ctl (self->enc, OPUS_SET_INBAND_FEC (self->fmtp.useinbandfec ? 1 : 0));
+	if (!opus_check (ret, "in-band fec", error))
+		return NULL;
+	/* No loss known until the first RTCP report: then
+	 * cf_opus_encoder_set_packet_loss(). */
+	ret = opus_encoder_ctl (self->enc, OPUS_SET_PACKET_LOSS_PERC (0));
+	if (!opus_check (ret, "packet loss", error))
+		return NULL;
+	ret = opus_encoder_ctl (self->enc, OPUS_SET_DTX (self->dtx ? 1 : 0));
+	if (!opus_check (ret, "dtx", error))
+		return NULL;
+	bandwidth = max_bandwidth_for_rate (self->fmtp.maxplaybackrate);
+	ret = opus_encoder_ctl (self->enc, OPUS_SET_MAX_BANDWIDTH (bandwidth));
+	if (!opus_check (ret, "max bandwidth", error))
 		return NULL;
 
 	return g_steal_pointer (&self);
@@ -296,18 +327,25 @@ cf_opus_encoder_encode (CfOpusEncoder *self,
 	if (!cf_audio_codec_check_pcm (pcm, n_samples, error))
 		return FALSE;
 	if (packet == NULL) {
-		g_set_error_literal (error, CF_AUDIO_CODEC_ERROR,
-				     CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT, "no output buffer");
+		g_set_error_literal (error,
+				     CF_AUDIO_CODEC_ERROR,
+				     CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
+				     "no output buffer");
 		return FALSE;
 	}
 
-	n = opus_encode (self->enc, pcm, CF_AUDIO_CODEC_FRAME_SAMPLES, packet,
-			 (opus_int32) MIN (packet_size, (gsize) CF_AUDIO_CODEC_MAX_PACKET));
+	n = opus_encode (self->enc,
+			 pcm,
+			 CF_AUDIO_CODEC_FRAME_SAMPLES,
+			 packet,
+			 (opus_int32)MIN (packet_size, (gsize)CF_AUDIO_CODEC_MAX_PACKET));
 	if (n < 0) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
 			     n == OPUS_BUFFER_TOO_SMALL ? CF_AUDIO_CODEC_ERROR_NO_SPACE
 							: CF_AUDIO_CODEC_ERROR_FAILED,
-			     "opus: cannot encode: %s", opus_strerror (n));
+			     "opus: cannot encode: %s",
+			     opus_strerror (n));
 		return FALSE;
 	}
 	/* opus_encode(): "If the return value is 2 bytes or less, then the
@@ -315,7 +353,7 @@ cf_opus_encoder_encode (CfOpusEncoder *self,
 	 * without it every frame is sent, however small. */
 	if (self->dtx && n <= 2)
 		n = 0;
-	*ret_len = (gsize) n;
+	*ret_len = (gsize)n;
 	return TRUE;
 }
 
@@ -327,16 +365,21 @@ cf_opus_encoder_set_bitrate (CfOpusEncoder *self, guint bitrate, GError **error)
 	g_return_val_if_fail (self != NULL, FALSE);
 
 	if (bitrate < CF_OPUS_MIN_BITRATE || bitrate > CF_OPUS_MAX_BITRATE) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
-			     "opus: bitrate %u out of range %d..%d", bitrate, CF_OPUS_MIN_BITRATE,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
+			     "opus: bitrate %u out of range %d..%d",
+			     bitrate,
+			     CF_OPUS_MIN_BITRATE,
 			     CF_OPUS_MAX_BITRATE);
 		return FALSE;
 	}
 	/* RFC 7587 §7.1: the sender MUST NOT exceed maxaveragebitrate. */
 	if (self->fmtp.maxaveragebitrate != 0 && capped > self->fmtp.maxaveragebitrate)
 		capped = self->fmtp.maxaveragebitrate;
-	if (!opus_check (opus_encoder_ctl (self->enc, OPUS_SET_BITRATE ((opus_int32) capped)),
-			 "bitrate", error))
+	if (!opus_check (opus_encoder_ctl (self->enc, OPUS_SET_BITRATE ((opus_int32)capped)),
+			 "bitrate",
+			 error))
 		return FALSE;
 	self->bitrate = capped;
 	return TRUE;
@@ -355,12 +398,17 @@ cf_opus_encoder_set_packet_loss (CfOpusEncoder *self, guint percent, GError **er
 	g_return_val_if_fail (self != NULL, FALSE);
 
 	if (percent > 100) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
-			     "opus: packet loss %u %% out of range 0..100", percent);
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT,
+			     "opus: packet loss %u %% out of range 0..100",
+			     percent);
 		return FALSE;
 	}
-	if (!opus_check (opus_encoder_ctl (self->enc, OPUS_SET_PACKET_LOSS_PERC ((opus_int32) percent)),
-			 "packet loss", error))
+	if (!opus_check (
+		    opus_encoder_ctl (self->enc, OPUS_SET_PACKET_LOSS_PERC ((opus_int32)percent)),
+		    "packet loss",
+		    error))
 		return FALSE;
 	self->packet_loss = percent;
 	return TRUE;
@@ -378,7 +426,8 @@ cf_opus_encoder_set_dtx (CfOpusEncoder *self, gboolean enabled, GError **error)
 {
 	g_return_val_if_fail (self != NULL, FALSE);
 
-	if (!opus_check (opus_encoder_ctl (self->enc, OPUS_SET_DTX (enabled ? 1 : 0)), "dtx", error))
+	if (!opus_check (
+		    opus_encoder_ctl (self->enc, OPUS_SET_DTX (enabled ? 1 : 0)), "dtx", error))
 		return FALSE;
 	self->dtx = enabled ? TRUE : FALSE;
 	return TRUE;
@@ -424,8 +473,11 @@ cf_opus_decoder_new (const CfOpusFmtp *fmtp, GError **error)
 	 * receiving any signal"), and the pipeline is 48 kHz mono. */
 	self->dec = opus_decoder_create (CF_OPUS_CLOCK_RATE, 1, &err);
 	if (self->dec == NULL || err != OPUS_OK) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_FAILED,
-			     "opus: cannot create a decoder: %s", opus_strerror (err));
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_FAILED,
+			     "opus: cannot create a decoder: %s",
+			     opus_strerror (err));
 		return NULL;
 	}
 	return g_steal_pointer (&self);
@@ -445,10 +497,12 @@ static gboolean
 check_output (gint16 *pcm, gsize n_samples, GError **error)
 {
 	if (pcm == NULL || n_samples != CF_AUDIO_CODEC_FRAME_SAMPLES) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
 			     pcm == NULL ? CF_AUDIO_CODEC_ERROR_INVALID_ARGUMENT
 					 : CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
-			     "output must be %d samples", CF_AUDIO_CODEC_FRAME_SAMPLES);
+			     "output must be %d samples",
+			     CF_AUDIO_CODEC_FRAME_SAMPLES);
 		return FALSE;
 	}
 	return TRUE;
@@ -469,23 +523,34 @@ check_packet (const guint8 *payload, gsize len, GError **error)
 	if (!cf_audio_codec_check_payload (payload, len, error))
 		return FALSE;
 
-	n_frames = opus_packet_parse (payload, (opus_int32) len, &toc, frames, sizes, NULL);
+	n_frames = opus_packet_parse (payload, (opus_int32)len, &toc, frames, sizes, NULL);
 	if (n_frames < 0) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_CORRUPT,
-			     "opus: invalid packet: %s", opus_strerror (n_frames));
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_CORRUPT,
+			     "opus: invalid packet: %s",
+			     opus_strerror (n_frames));
 		return FALSE;
 	}
-	n_samples = opus_packet_get_nb_samples (payload, (opus_int32) len, CF_OPUS_CLOCK_RATE);
+	n_samples = opus_packet_get_nb_samples (payload, (opus_int32)len, CF_OPUS_CLOCK_RATE);
 	if (n_samples < 0) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_CORRUPT,
-			     "opus: invalid packet: %s", opus_strerror (n_samples));
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_CORRUPT,
+			     "opus: invalid packet: %s",
+			     opus_strerror (n_samples));
 		return FALSE;
 	}
 	if (n_samples != CF_AUDIO_CODEC_FRAME_SAMPLES) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
 			     "opus: packet of %d samples (%d.%d ms), expected %d (%d ms)",
-			     n_samples, n_samples / 48, (n_samples % 48) * 10 / 48,
-			     CF_AUDIO_CODEC_FRAME_SAMPLES, CF_AUDIO_CODEC_FRAME_MS);
+			     n_samples,
+			     n_samples / 48,
+			     (n_samples % 48) * 10 / 48,
+			     CF_AUDIO_CODEC_FRAME_SAMPLES,
+			     CF_AUDIO_CODEC_FRAME_MS);
 		return FALSE;
 	}
 	return TRUE;
@@ -501,17 +566,23 @@ decode (CfOpusDecoder *self,
 {
 	int n;
 
-	n = opus_decode (self->dec, data, (opus_int32) len, pcm, CF_AUDIO_CODEC_FRAME_SAMPLES,
-			 fec ? 1 : 0);
+	n = opus_decode (
+		self->dec, data, (opus_int32)len, pcm, CF_AUDIO_CODEC_FRAME_SAMPLES, fec ? 1 : 0);
 	if (n < 0) {
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_CORRUPT,
-			     "opus: cannot decode: %s", opus_strerror (n));
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_CORRUPT,
+			     "opus: cannot decode: %s",
+			     opus_strerror (n));
 		return FALSE;
 	}
 	if (n != CF_AUDIO_CODEC_FRAME_SAMPLES) {
 		/* check_packet() makes this impossible: a safety net. */
-		g_set_error (error, CF_AUDIO_CODEC_ERROR, CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
-			     "opus: decoded %d samples, expected %d", n,
+		g_set_error (error,
+			     CF_AUDIO_CODEC_ERROR,
+			     CF_AUDIO_CODEC_ERROR_FRAME_SIZE,
+			     "opus: decoded %d samples, expected %d",
+			     n,
 			     CF_AUDIO_CODEC_FRAME_SAMPLES);
 		return FALSE;
 	}

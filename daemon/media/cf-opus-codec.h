@@ -31,9 +31,9 @@
 G_BEGIN_DECLS
 
 #define CF_OPUS_CLOCK_RATE	48000
-#define CF_OPUS_DEFAULT_BITRATE 32000	/* b/s: RFC 7587 §3.1.1's 28-40 kb/s for FB speech */
-#define CF_OPUS_MIN_BITRATE	6000	/* b/s, RFC 7587 §3.1 */
-#define CF_OPUS_MAX_BITRATE	510000	/* b/s */
+#define CF_OPUS_DEFAULT_BITRATE 32000  /* b/s: RFC 7587 §3.1.1's 28-40 kb/s for FB speech */
+#define CF_OPUS_MIN_BITRATE	6000   /* b/s, RFC 7587 §3.1 */
+#define CF_OPUS_MAX_BITRATE	510000 /* b/s */
 
 /* The fmtp parameters of RFC 7587 §6.1 (the media type registration).
  * Defaults are the RFC's. */
@@ -113,10 +113,8 @@ gboolean cf_opus_decoder_decode (CfOpusDecoder *self,
 				 gint16 *pcm,
 				 gsize n_samples,
 				 GError **error);
-gboolean cf_opus_decoder_conceal (CfOpusDecoder *self,
-				  gint16 *pcm,
-				  gsize n_samples,
-				  GError **error);
+gboolean
+cf_opus_decoder_conceal (CfOpusDecoder *self, gint16 *pcm, gsize n_samples, GError **error);
 gboolean cf_opus_decoder_recover (CfOpusDecoder *self,
 				  const guint8 *next_payload,
 				  gsize len,
