@@ -1554,6 +1554,8 @@ main (int argc, char **argv)
 	g_test_add_data_func ("/confab/media/codec/opus/limits", "opus", test_codec_limits);
 	g_test_add_data_func ("/confab/media/codec/pcmu/limits", "PCMU", test_codec_limits);
 	g_test_add_data_func ("/confab/media/codec/opus/conceal", "opus", test_codec_conceal);
+	g_test_add_data_func ("/confab/media/codec/pcmu/conceal", "PCMU", test_codec_conceal);
+	g_test_add_data_func ("/confab/media/codec/pcma/limits", "PCMA", test_codec_limits);
 	g_test_add_data_func ("/confab/media/codec/pcma/conceal", "PCMA", test_codec_conceal);
 	g_test_add_func ("/confab/media/codec/g711/ulaw-table", test_g711_ulaw_table);
 	g_test_add_func ("/confab/media/codec/g711/alaw-table", test_g711_alaw_table);
