@@ -8,6 +8,7 @@
 #include "cf-call-private.h"
 #include "cf-error.h"
 #include "cf-redact.h"
+#include "cf-media-session.h"
 #include "cf-sdp-negotiate.h"
 #include "cf-sip-auth.h"
 #include "cf-sip-contact.h"
@@ -40,7 +41,12 @@ struct _CfCall {
 	char *contact; /* our Contact URI */
 	CfSipDialog *dialog;
 	CfSdpNegotiator *sdp;
-	GSocket *media_socket; /* the RTP port our SDP names, held for the media layer */
+	CfMediaSession *media;
+	gboolean signaling_secure; /* the signaling to the peer's first hop is TLS */
+	char *encryption;
+	/* Incoming: what the answer agreed, applied to the media on Answer. */
+	CfSdpNegotiation *pending_result;
+	CfSdpSession *pending_remote;
 
 	/* Outgoing INVITE. */
 	char *offer; /* the SDP offer of the INVITE, sent again with credentials */
@@ -82,6 +88,7 @@ enum {
 	PROP_REMOTE_HELD,
 	PROP_START_TIME,
 	PROP_FEATURES,
+	PROP_ENCRYPTION,
 	N_PROPS,
 };
 
@@ -238,9 +245,8 @@ end (CfCall *self, const char *reason)
 	if (self->resolving != NULL)
 		g_cancellable_cancel (self->resolving);
 	fail_reinvite_task (self, "the call ended");
-	if (self->media_socket != NULL)
-		g_socket_close (self->media_socket, NULL);
-	g_clear_object (&self->media_socket);
+	if (self->media != NULL)
+		cf_media_session_stop (self->media);
 	g_signal_emit (self, signals[SIGNAL_ENDED], 0);
 }
 
@@ -259,43 +265,75 @@ make_contact (CfCall *self, const CfSipDestination *dest, char **ret_host, GErro
 					       error);
 }
 
-/* Binds the UDP port our SDP offers for RTP. */
-static gboolean
-open_media_socket (CfCall *self, const char *host, GError **error)
-{
-	g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (host);
-	g_autoptr (GSocketAddress) bind_addr = NULL;
+static void on_media_timeout (CfMediaSession *media, gpointer user_data);
 
-	if (addr == NULL) {
-		g_set_error (error, CF_ERROR, CF_ERROR_FAILED, "'%s' is not an address", host);
-		return FALSE;
-	}
-	self->media_socket = g_socket_new (g_inet_address_get_family (addr),
-					   G_SOCKET_TYPE_DATAGRAM,
-					   G_SOCKET_PROTOCOL_UDP,
-					   error);
-	if (self->media_socket == NULL)
-		return FALSE;
-	bind_addr = g_inet_socket_address_new (addr, 0);
-	return g_socket_bind (self->media_socket, bind_addr, FALSE, error);
-}
-
-static guint16
-media_port (CfCall *self)
-{
-	g_autoptr (GSocketAddress) local = g_socket_get_local_address (self->media_socket, NULL);
-
-	return local != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
-}
-
+/* The media session (it binds the RTP port our SDP names) and the SDP
+ * negotiator of the call. */
 static gboolean
 prepare_sdp (CfCall *self, const char *host, GError **error)
 {
-	if (!open_media_socket (self, host, error))
+	g_autofree char *suffix = g_strdup_printf ("call%u", self->id);
+	CfMediaConfig config = {
+		.local_address = host,
+		.source = cf_settings_get_audio_source (self->settings),
+		.sink = cf_settings_get_audio_sink (self->settings),
+		.name_suffix = suffix,
+		.allow_plain = cf_settings_get_allow_plain_rtp (self->settings),
+		.media_timeout = cf_settings_get_media_timeout (self->settings),
+	};
+
+	self->media = cf_media_session_new (&config, error);
+	if (self->media == NULL)
 		return FALSE;
+	g_signal_connect_object (self->media, "media-timeout", G_CALLBACK (on_media_timeout), self, 0);
 	self->sdp = cf_sdp_negotiator_new ("confab", host);
-	cf_sdp_negotiator_add_media (self->sdp, cf_sdp_local_media_new_audio (media_port (self)));
+	cf_sdp_negotiator_add_media (self->sdp,
+				     cf_sdp_local_media_new_audio (cf_media_session_get_port (self->media)));
 	return TRUE;
+}
+
+static CfSdpLocalMedia *
+local_audio (CfCall *self)
+{
+	return cf_sdp_negotiator_find_media (self->sdp, "audio");
+}
+
+/* An offer, with our SRTP keys. (transfer full) */
+static CfSdpSession *
+create_offer (CfCall *self, GError **error)
+{
+	if (!cf_media_session_prepare_offer (self->media, local_audio (self), error))
+		return NULL;
+	return cf_sdp_negotiator_create_offer (self->sdp, error);
+}
+
+/* The answer to @offer, keyed from it. (transfer full) */
+static CfSdpSession *
+create_answer (CfCall *self, const CfSdpSession *offer, CfSdpNegotiation **ret_result, GError **error)
+{
+	if (!cf_media_session_prepare_answer (self->media, offer, local_audio (self), error))
+		return NULL;
+	return cf_sdp_negotiator_create_answer (self->sdp, offer, ret_result, error);
+}
+
+static void
+update_encryption (CfCall *self)
+{
+	const char *value = "";
+
+	if (cf_media_session_is_running (self->media)) {
+		if (cf_media_session_get_encryption (self->media) == CF_MEDIA_ENCRYPTION_NONE)
+			value = "none";
+		else
+			/* SDES keys are only as safe as the signaling they crossed. */
+			value = self->signaling_secure ? "standard" : "unprotected-keys";
+	}
+	if (g_strcmp0 (self->encryption, value) == 0)
+		return;
+	g_free (self->encryption);
+	self->encryption = g_strdup (value);
+	call_log (self, G_LOG_LEVEL_INFO, "encryption: %s", *value ? value : "(none yet)");
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ENCRYPTION]);
 }
 
 static void
@@ -323,10 +361,13 @@ get_sdp_body (CfSipMessage *msg, GError **error)
 	return cf_sdp_session_parse (body, len, error);
 }
 
-static void
-apply_negotiation (CfCall *self, CfSdpNegotiation *result)
+/* An exchange completed: @remote is the peer's SDP of it. Starts or
+ * changes the media; FALSE (logged) when the media cannot run. */
+static gboolean
+apply_negotiation (CfCall *self, CfSdpNegotiation *result, const CfSdpSession *remote, gboolean local_offerer)
 {
 	const CfSdpStream *audio = cf_sdp_negotiation_find (result, "audio");
+	g_autoptr (GError) error = NULL;
 
 	if (audio != NULL) {
 		call_log (self,
@@ -338,6 +379,34 @@ apply_negotiation (CfCall *self, CfSdpNegotiation *result)
 			  cf_sdp_direction_to_string (audio->remote_direction));
 		set_remote_held (self, audio->remote_hold);
 	}
+	if (!cf_media_session_apply (self->media, result, remote, local_offerer, &error)) {
+		g_autofree char *text = cf_sdp_session_print (remote);
+		call_log (self, G_LOG_LEVEL_WARNING, "media cannot start: %s", error->message);
+		call_log (self, G_LOG_LEVEL_DEBUG, "the peer's SDP:\n%s", text);
+		return FALSE;
+	}
+	update_encryption (self);
+	return TRUE;
+}
+
+/* The media failed at the start of the call: hang up. */
+static void
+fail_media (CfCall *self)
+{
+	send_bye (self);
+	end (self, CF_END_MEDIA_FAILED);
+}
+
+static void
+on_media_timeout (CfMediaSession *media, gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+
+	if (self->state != CF_CALL_STATE_ACTIVE && self->state != CF_CALL_STATE_HELD)
+		return;
+	call_log (self, G_LOG_LEVEL_WARNING, "no media from the other side: hanging up");
+	send_bye (self);
+	end (self, CF_END_MEDIA_TIMEOUT);
 }
 
 /* §12.1.1: a response that creates a dialog carries the request's
@@ -382,7 +451,7 @@ fill_ok (CfCall *self, CfSipMessage *ok, CfSdpSession *answer, GError **error)
 		set_sdp_body (ok, answer);
 		self->offer_in_ok = FALSE;
 	} else {
-		g_autoptr (CfSdpSession) offer = cf_sdp_negotiator_create_offer (self->sdp, error);
+		g_autoptr (CfSdpSession) offer = create_offer (self, error);
 		if (offer == NULL)
 			return FALSE;
 		set_sdp_body (ok, offer);
@@ -560,8 +629,9 @@ on_invite_ok (CfCall *self, CfSipMessage *response)
 		return;
 	}
 	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
-	apply_negotiation (self, result);
 	set_state (self, CF_CALL_STATE_ACTIVE);
+	if (!apply_negotiation (self, result, sdp, TRUE))
+		fail_media (self);
 }
 
 static void
@@ -765,9 +835,10 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 		end (self, CF_END_UNREACHABLE);
 		return;
 	}
+	self->signaling_secure = dest->kind == CF_SIP_TRANSPORT_TLS;
 	self->contact = make_contact (self, dest, &host, &error);
 	if (self->contact == NULL || !prepare_sdp (self, host, &error)
-	    || (offer = cf_sdp_negotiator_create_offer (self->sdp, &error)) == NULL) {
+	    || (offer = create_offer (self, &error)) == NULL) {
 		call_log (self, G_LOG_LEVEL_WARNING, "cannot call: %s", error->message);
 		end (self, CF_END_FAILED);
 		return;
@@ -871,6 +942,7 @@ cf_call_new_incoming (guint id,
 		self->remote_name = g_strdup ("");
 	}
 
+	self->signaling_secure = flow->kind == CF_SIP_TRANSPORT_TLS;
 	self->contact = make_contact (self, back, &host, &local_error);
 	if (self->contact == NULL || !prepare_sdp (self, host, &local_error)) {
 		respond (self, transaction, 500, NULL);
@@ -891,13 +963,17 @@ cf_call_new_incoming (guint id,
 		return NULL;
 	}
 	if (offer != NULL) {
-		self->prepared_answer = cf_sdp_negotiator_create_answer (self->sdp, offer, &result, &local_error);
+		self->prepared_answer = create_answer (self, offer, &result, &local_error);
 		if (self->prepared_answer == NULL) {
 			respond (self, transaction, 488, NULL);
 			g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "offer refused: ");
 			return NULL;
 		}
-		apply_negotiation (self, result);
+		/* The media starts when the user answers. */
+		set_remote_held (self, cf_sdp_negotiation_find (result, "audio") != NULL
+					       && cf_sdp_negotiation_find (result, "audio")->remote_hold);
+		self->pending_result = g_steal_pointer (&result);
+		self->pending_remote = g_steal_pointer (&offer);
 	}
 
 	ringing = cf_sip_message_new_response_to (invite, 180, NULL, self->local_tag);
@@ -940,6 +1016,11 @@ cf_call_answer (CfCall *self, GError **error)
 	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
 	g_clear_object (&self->invite_server);
 	set_state (self, CF_CALL_STATE_ACTIVE);
+	if (self->pending_result != NULL
+	    && !apply_negotiation (self, self->pending_result, self->pending_remote, FALSE))
+		fail_media (self);
+	g_clear_pointer (&self->pending_result, cf_sdp_negotiation_free);
+	g_clear_pointer (&self->pending_remote, cf_sdp_session_free);
 	return TRUE;
 }
 
@@ -1063,7 +1144,7 @@ on_reinvite_response (CfSipClientTransaction *transaction,
 			g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "the other side's answer is unusable");
 		return;
 	}
-	apply_negotiation (self, result);
+	apply_negotiation (self, result, sdp, TRUE);
 	set_state (self, self->reinvite_state);
 	if (task != NULL)
 		g_task_return_boolean (task, TRUE);
@@ -1095,7 +1176,7 @@ send_reinvite (CfCall *self, CfCallState from, CfCallState to, GTask *task)
 	}
 	cf_sdp_negotiator_set_direction (self->sdp,
 					 hold ? CF_SDP_DIRECTION_SENDONLY : CF_SDP_DIRECTION_SENDRECV);
-	offer = cf_sdp_negotiator_create_offer (self->sdp, &error);
+	offer = create_offer (self, &error);
 	if (offer == NULL) {
 		g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "%s", error->message);
 		return;
@@ -1269,7 +1350,7 @@ receive_reinvite (CfSipServerTransaction *transaction, CfCall *self, CfSipMessag
 		return;
 	}
 	if (offer != NULL) {
-		answer = cf_sdp_negotiator_create_answer (self->sdp, offer, &result, &error);
+		answer = create_answer (self, offer, &result, &error);
 		if (answer == NULL) {
 			respond (self, transaction, 488, NULL);
 			return;
@@ -1281,7 +1362,7 @@ receive_reinvite (CfSipServerTransaction *transaction, CfCall *self, CfSipMessag
 		return;
 	}
 	if (result != NULL)
-		apply_negotiation (self, result);
+		apply_negotiation (self, result, offer, FALSE);
 }
 
 void
@@ -1366,7 +1447,8 @@ cf_call_handle_ack (CfCall *self, CfSipMessage *ack)
 		end (self, CF_END_FAILED);
 		return;
 	}
-	apply_negotiation (self, result);
+	if (!apply_negotiation (self, result, answer, TRUE))
+		fail_media (self);
 }
 
 void
@@ -1469,6 +1551,12 @@ cf_call_get_end_time (CfCall *self)
 	return self->end_time;
 }
 
+const char *
+cf_call_get_encryption (CfCall *self)
+{
+	return self->encryption != NULL ? self->encryption : "";
+}
+
 const char *const *
 cf_call_get_features (CfCall *self)
 {
@@ -1509,9 +1597,10 @@ cf_call_finalize (GObject *object)
 	g_free (self->contact);
 	g_clear_pointer (&self->dialog, cf_sip_dialog_unref);
 	g_clear_pointer (&self->sdp, cf_sdp_negotiator_free);
-	if (self->media_socket != NULL)
-		g_socket_close (self->media_socket, NULL);
-	g_clear_object (&self->media_socket);
+	g_clear_object (&self->media);
+	g_free (self->encryption);
+	g_clear_pointer (&self->pending_result, cf_sdp_negotiation_free);
+	g_clear_pointer (&self->pending_remote, cf_sdp_session_free);
 	g_clear_pointer (&self->invite, cf_sip_message_unref);
 	g_clear_object (&self->invite_transaction);
 	g_clear_object (&self->resolving);
@@ -1558,6 +1647,9 @@ cf_call_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
 	case PROP_FEATURES:
 		g_value_set_boxed (value, self->features);
 		break;
+	case PROP_ENCRYPTION:
+		g_value_set_string (value, cf_call_get_encryption (self));
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 	}
@@ -1582,6 +1674,7 @@ cf_call_class_init (CfCallClass *klass)
 	props[PROP_REMOTE_HELD] = g_param_spec_boolean ("remote-held", NULL, NULL, FALSE, flags);
 	props[PROP_START_TIME] = g_param_spec_uint64 ("start-time", NULL, NULL, 0, G_MAXUINT64, 0, flags);
 	props[PROP_FEATURES] = g_param_spec_boxed ("features", NULL, NULL, G_TYPE_STRV, flags);
+	props[PROP_ENCRYPTION] = g_param_spec_string ("encryption", NULL, NULL, "", flags);
 	g_object_class_install_properties (object_class, N_PROPS, props);
 
 	signals[SIGNAL_MESSAGE_RECEIVED] = g_signal_new ("message-received",

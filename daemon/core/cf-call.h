@@ -42,6 +42,8 @@ const char *cf_call_direction_to_string (CfCallDirection direction);
 #define CF_END_CANCELLED "cancelled"
 #define CF_END_UNREACHABLE "unreachable"
 #define CF_END_FAILED "failed"
+#define CF_END_MEDIA_TIMEOUT "media-timeout"
+#define CF_END_MEDIA_FAILED "media-failed"
 
 #define CF_CALL_MAX_MESSAGE_LENGTH 4000
 
@@ -70,6 +72,8 @@ guint64 cf_call_get_ring_time (CfCall *self);
 guint64 cf_call_get_end_time (CfCall *self);
 /* (transfer none) NULL-terminated */
 const char *const *cf_call_get_features (CfCall *self);
+/* "", "none", "unprotected-keys", "standard" (see the D-Bus API). */
+const char *cf_call_get_encryption (CfCall *self);
 
 /* The user's actions. Each fails with CF_ERROR_WRONG_STATE when the state
  * does not allow it. Hold, Resume and SendMessage complete when the peer

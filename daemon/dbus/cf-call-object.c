@@ -31,6 +31,7 @@ sync_all (CfCallObject *self)
 	cf_dbus_call_set_remote_held (iface, cf_call_get_remote_held (call));
 	cf_dbus_call_set_start_time (iface, cf_call_get_start_time (call));
 	cf_dbus_call_set_features (iface, cf_call_get_features (call));
+	cf_dbus_call_set_encryption (iface, cf_call_get_encryption (call));
 	g_object_thaw_notify (G_OBJECT (self));
 }
 

@@ -55,6 +55,9 @@ class Confab:
             # Replace the [account] group that peer_config writes.
             rest = config.split("[sip]", 1)[1]
             config = f"[account]\n{account}[sip]{rest}"
+        # These peers are set up without SRTP (their recipes), so plain RTP
+        # must be acceptable; SRTP interop is tested on its own.
+        config += "\n[media]\nallow-plain-rtp = true\n"
         self.daemon = Daemon(self.bus, tmp_path / name, config=config)
         self.closed = False
         try:

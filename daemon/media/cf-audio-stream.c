@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cf-media"
+
+#include <glib-object.h>
+#include <glib-unix.h>
+#include <string.h>
+
+#include "cf-audio-codec.h"
+#include "cf-audio-device.h"
+#include "cf-audio-stream.h"
+#include "cf-jitter-buffer.h"
+#include "cf-rtp.h"
+
+#define FRAME_MS 20
+#define SEND_BUFFER (CF_RTP_MAX_PACKET_SIZE + 64)
+
+struct _CfAudioStream {
+	CfIceSession *transport;
+	CfSrtpSession *tx;
+	CfSrtpSession *rx;
+	CfAudioEncoder *encoder;
+	CfAudioDecoder *decoder;
+	CfJitterBuffer *jitter;
+	CfAudioDevice *device;
+	GSource *pace; /* the capture fd, or a timer without a device */
+
+	guint send_pt;
+	guint recv_pt;
+	gboolean send;
+	gboolean recv;
+	gboolean muted;
+	guint32 ssrc;
+	guint16 seq;
+	guint32 timestamp;
+	guint timestamp_step;
+
+	gint64 last_packet_us;
+	gint64 media_timeout_us;
+	gboolean timeout_sent;
+	CfAudioStreamStats stats;
+
+	GMainContext *main_context;
+	CfAudioStreamEventFunc func;
+	gpointer user_data; /* a GObject, referenced while an event is queued */
+
+	gint16 pcm[CF_AUDIO_FRAME_SAMPLES];
+	guint8 packet[SEND_BUFFER];
+};
+
+typedef struct {
+	CfAudioStreamEventFunc func;
+	gpointer user_data;
+	CfAudioStreamEvent event;
+} Event;
+
+static gboolean
+deliver_event (gpointer data)
+{
+	Event *e = data;
+
+	e->func (e->event, e->user_data);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+free_event (gpointer data)
+{
+	Event *e = data;
+
+	g_object_unref (e->user_data);
+	g_free (e);
+}
+
+static void
+emit (CfAudioStream *self, CfAudioStreamEvent event)
+{
+	Event *e = g_new0 (Event, 1);
+
+	e->func = self->func;
+	e->user_data = g_object_ref (self->user_data);
+	e->event = event;
+	g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, deliver_event, e, free_event);
+}
+
+/* ---- sending ---- */
+
+static void
+send_frame (CfAudioStream *self, const gint16 *pcm)
+{
+	CfRtpPacket rtp;
+	guint8 payload[CF_AUDIO_CODEC_MAX_PACKET];
+	gsize payload_len = 0;
+	gsize len = 0;
+
+	if (!cf_audio_encoder_encode (self->encoder, pcm, CF_AUDIO_FRAME_SAMPLES, payload, sizeof (payload), &payload_len, NULL))
+		goto advance;
+	if (payload_len == 0 || !self->send || cf_ice_session_get_state (self->transport) != CF_ICE_STATE_CONNECTED)
+		goto advance;
+
+	cf_rtp_packet_init (&rtp);
+	rtp.payload_type = self->send_pt;
+	rtp.sequence = self->seq++;
+	rtp.timestamp = self->timestamp;
+	rtp.ssrc = self->ssrc;
+	rtp.marker = self->stats.packets_sent == 0;
+	rtp.payload = payload;
+	rtp.payload_len = payload_len;
+	if (!cf_rtp_packet_write (&rtp, self->packet, sizeof (self->packet), &len, NULL))
+		goto advance;
+	if (self->tx != NULL
+	    && !cf_srtp_session_protect_rtp (self->tx, self->packet, len, sizeof (self->packet), &len, NULL))
+		goto advance;
+	if (cf_ice_session_send (self->transport, self->packet, len, NULL)) {
+		self->stats.packets_sent++;
+		self->stats.bytes_sent += len;
+	}
+advance:
+	self->timestamp += self->timestamp_step;
+}
+
+/* ---- playing ---- */
+
+static void
+play_frame (CfAudioStream *self)
+{
+	CfJitterBufferFrame frame;
+	gboolean ok = FALSE;
+
+	switch (cf_jitter_buffer_pop (self->jitter, g_get_monotonic_time (), &frame)) {
+	case CF_JITTER_BUFFER_PLAY:
+		ok = cf_audio_decoder_decode (self->decoder, frame.payload, frame.payload_len, self->pcm, CF_AUDIO_FRAME_SAMPLES, NULL);
+		break;
+	case CF_JITTER_BUFFER_FEC:
+		ok = cf_audio_decoder_recover (self->decoder, frame.payload, frame.payload_len, self->pcm, CF_AUDIO_FRAME_SAMPLES, NULL);
+		break;
+	case CF_JITTER_BUFFER_CONCEAL:
+		ok = cf_audio_decoder_conceal (self->decoder, self->pcm, CF_AUDIO_FRAME_SAMPLES, NULL);
+		break;
+	case CF_JITTER_BUFFER_SILENCE:
+		break;
+	}
+	if (!ok)
+		memset (self->pcm, 0, sizeof (self->pcm));
+	if (self->device != NULL && cf_audio_device_is_started (self->device))
+		cf_audio_device_write_playback (self->device, self->pcm, CF_AUDIO_FRAME_SAMPLES);
+}
+
+static void
+check_timeout (CfAudioStream *self)
+{
+	gint64 since;
+
+	if (self->media_timeout_us == 0 || !self->recv || self->timeout_sent)
+		return;
+	since = g_get_monotonic_time () - self->last_packet_us;
+	if (since > self->media_timeout_us) {
+		self->timeout_sent = TRUE;
+		emit (self, CF_AUDIO_STREAM_EVENT_TIMEOUT);
+	}
+}
+
+static void
+tick (CfAudioStream *self, const gint16 *captured)
+{
+	static const gint16 silence[CF_AUDIO_FRAME_SAMPLES];
+
+	send_frame (self, captured != NULL && !self->muted ? captured : silence);
+	play_frame (self);
+	check_timeout (self);
+}
+
+static gboolean
+on_capture (gint fd, GIOCondition condition, gpointer user_data)
+{
+	CfAudioStream *self = user_data;
+	gint16 frame[CF_AUDIO_FRAME_SAMPLES];
+
+	while (cf_audio_device_read_capture_frame (self->device, frame))
+		tick (self, frame);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+	tick (user_data, NULL);
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- receiving ---- */
+
+static gboolean
+is_rtcp (const guint8 *data, gsize len)
+{
+	/* RFC 5761 §4: with rtcp-mux, RTCP packet types 192..223 sit where the
+	 * RTP marker and payload type are. */
+	return len >= 2 && data[1] >= 192 && data[1] <= 223;
+}
+
+static void
+on_receive (CfIceSession *session, guint8 *data, gsize len, gpointer user_data)
+{
+	CfAudioStream *self = user_data;
+	CfRtpPacket rtp;
+	gsize plain_len = len;
+
+	if (is_rtcp (data, len))
+		return; /* RTCP reports come with the statistics work */
+	if (self->rx != NULL && !cf_srtp_session_unprotect_rtp (self->rx, data, len, &plain_len, NULL)) {
+		const CfSrtpStats *s = cf_srtp_session_get_stats (self->rx);
+		self->stats.srtp_forged = s->rtp_forged;
+		self->stats.srtp_replayed = s->rtp_replayed;
+		return;
+	}
+	if (!cf_rtp_packet_parse (data, plain_len, &rtp, NULL) || rtp.payload_type != self->recv_pt)
+		return;
+	self->stats.packets_received++;
+	self->stats.bytes_received += len;
+	self->last_packet_us = g_get_monotonic_time ();
+	self->timeout_sent = FALSE;
+	if (self->stats.packets_received == 1)
+		emit (self, CF_AUDIO_STREAM_EVENT_FIRST_PACKET);
+	if (!self->recv)
+		return;
+	cf_jitter_buffer_push (self->jitter,
+			       rtp.ssrc,
+			       rtp.sequence,
+			       rtp.timestamp,
+			       rtp.marker,
+			       self->last_packet_us,
+			       rtp.payload,
+			       rtp.payload_len,
+			       NULL,
+			       NULL);
+}
+
+/* ---- life ---- */
+
+static void
+start_pacing (CfAudioStream *self, const CfAudioStreamParams *params)
+{
+	g_autoptr (GError) error = NULL;
+	GMainContext *context = g_main_context_get_thread_default ();
+
+	self->device = cf_audio_device_new (params->source, params->sink, params->name_suffix);
+	if (cf_audio_device_start (self->device, &error)) {
+		self->pace = g_unix_fd_source_new (cf_audio_device_get_capture_fd (self->device), G_IO_IN);
+		g_source_set_callback (self->pace, (GSourceFunc) (void (*) (void)) on_capture, self, NULL);
+		self->stats.device = TRUE;
+	} else {
+		g_debug ("no audio device, sending silence: %s", error->message);
+		g_clear_object (&self->device);
+		self->pace = g_timeout_source_new (FRAME_MS);
+		g_source_set_callback (self->pace, on_timer, self, NULL);
+	}
+	g_source_attach (self->pace, context);
+}
+
+CfAudioStream *
+cf_audio_stream_new (CfIceSession *transport,
+		     CfSrtpSession *tx,
+		     CfSrtpSession *rx,
+		     const CfAudioStreamParams *params,
+		     GMainContext *main_context,
+		     CfAudioStreamEventFunc func,
+		     gpointer user_data,
+		     GError **error)
+{
+	g_autoptr (CfAudioStream) self = g_new0 (CfAudioStream, 1);
+	CfJitterBufferConfig config;
+
+	self->tx = tx;
+	self->rx = rx;
+	self->transport = g_object_ref (transport);
+	self->main_context = g_main_context_ref (main_context);
+	self->func = func;
+	self->user_data = user_data;
+	self->send_pt = params->send_pt;
+	self->recv_pt = params->recv_pt;
+	self->send = params->send;
+	self->recv = params->recv;
+	self->ssrc = g_random_int ();
+	self->seq = (guint16) g_random_int ();
+	self->timestamp = g_random_int ();
+	self->last_packet_us = g_get_monotonic_time ();
+	self->media_timeout_us = (gint64) params->media_timeout * G_USEC_PER_SEC;
+
+	self->encoder = cf_audio_encoder_new (params->codec, params->clock_rate, params->channels, params->send_fmtp, error);
+	if (self->encoder == NULL)
+		return NULL;
+	self->decoder = cf_audio_decoder_new (params->codec, params->clock_rate, params->channels, params->recv_fmtp, error);
+	if (self->decoder == NULL)
+		return NULL;
+	self->timestamp_step = cf_audio_encoder_get_frame_duration (self->encoder);
+	cf_jitter_buffer_config_init (&config, params->clock_rate);
+	config.fec = cf_audio_decoder_has_fec (self->decoder);
+	self->jitter = cf_jitter_buffer_new (&config, error);
+	if (self->jitter == NULL)
+		return NULL;
+
+	cf_ice_session_set_receive_func (transport, on_receive, self, NULL);
+	start_pacing (self, params);
+	return g_steal_pointer (&self);
+}
+
+void
+cf_audio_stream_free (CfAudioStream *self)
+{
+	if (self == NULL)
+		return;
+	if (self->transport != NULL)
+		cf_ice_session_set_receive_func (self->transport, NULL, NULL, NULL);
+	if (self->pace != NULL) {
+		g_source_destroy (self->pace);
+		g_source_unref (self->pace);
+	}
+	if (self->device != NULL)
+		cf_audio_device_stop (self->device);
+	g_clear_object (&self->device);
+	g_clear_object (&self->transport);
+	g_clear_pointer (&self->tx, cf_srtp_session_free);
+	g_clear_pointer (&self->rx, cf_srtp_session_free);
+	g_clear_pointer (&self->encoder, cf_audio_encoder_free);
+	g_clear_pointer (&self->decoder, cf_audio_decoder_free);
+	g_clear_pointer (&self->jitter, cf_jitter_buffer_free);
+	g_clear_pointer (&self->main_context, g_main_context_unref);
+	g_free (self);
+}
+
+void
+cf_audio_stream_set_directions (CfAudioStream *self, gboolean send, gboolean recv)
+{
+	self->send = send;
+	if (recv && !self->recv) {
+		/* Resumed: the silence while held is not a timeout. */
+		self->last_packet_us = g_get_monotonic_time ();
+		cf_jitter_buffer_reset (self->jitter);
+	}
+	self->recv = recv;
+}
+
+void
+cf_audio_stream_set_muted (CfAudioStream *self, gboolean muted)
+{
+	self->muted = muted;
+}
+
+void
+cf_audio_stream_get_stats (CfAudioStream *self, CfAudioStreamStats *ret_stats)
+{
+	CfJitterBufferStats jb;
+
+	cf_jitter_buffer_get_stats (self->jitter, &jb);
+	self->stats.lost = jb.lost;
+	self->stats.late = jb.late;
+	self->stats.jitter = jb.jitter;
+	self->stats.playout_delay_us = jb.playout_delay_us;
+	if (self->rx != NULL) {
+		const CfSrtpStats *s = cf_srtp_session_get_stats (self->rx);
+		self->stats.srtp_forged = s->rtp_forged;
+		self->stats.srtp_replayed = s->rtp_replayed;
+	}
+	*ret_stats = self->stats;
+}

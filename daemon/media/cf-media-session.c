@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cf-media"
+
+#include <string.h>
+
+#include "cf-media-session.h"
+#include "cf-media-thread.h"
+#include "cf-sdes.h"
+
+struct _CfMediaSession {
+	GObject parent_instance;
+
+	CfMediaThread *thread;
+	char *local_address;
+	char *source;
+	char *sink;
+	char *name_suffix;
+	gboolean allow_plain;
+	guint media_timeout;
+
+	CfIceSession *transport; /* lives on the media thread's context */
+	CfAudioStream *stream;   /* media thread only */
+	CfMediaEncryption encryption;
+
+	GPtrArray *offered;      /* CfSdesCrypto: our offer's lines */
+	CfSdesCrypto *chosen_remote; /* answering: the offer's line we took */
+	CfSdesCrypto *chosen_local;  /* answering: our answer's line */
+};
+
+enum {
+	SIGNAL_MEDIA_STARTED,
+	SIGNAL_MEDIA_TIMEOUT,
+	N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE (CfMediaSession, cf_media_session, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (cf-media-error-quark, cf_media_error)
+
+/* ---- runs on the media thread ---- */
+
+typedef struct {
+	CfMediaSession *self;
+	const char *remote_address;
+	guint16 remote_port;
+	CfSrtpSession *tx;
+	CfSrtpSession *rx;
+	CfAudioStreamParams params;
+	gboolean send;
+	gboolean recv;
+	gboolean muted;
+	CfAudioStreamStats stats;
+	GMainContext *main_context;
+	GError *error;
+} Job;
+
+static void
+on_stream_event (CfAudioStreamEvent event, gpointer user_data)
+{
+	CfMediaSession *self = CF_MEDIA_SESSION (user_data);
+
+	if (self->stream == NULL)
+		return;
+	g_signal_emit (self,
+		       signals[event == CF_AUDIO_STREAM_EVENT_TIMEOUT ? SIGNAL_MEDIA_TIMEOUT : SIGNAL_MEDIA_STARTED],
+		       0);
+}
+
+static void
+on_gathered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (GError) error = NULL;
+
+	if (!cf_ice_session_gather_finish (CF_ICE_SESSION (source), result, &error))
+		g_debug ("media transport: %s", error->message);
+}
+
+static gboolean
+job_create_transport (gpointer data)
+{
+	Job *job = data;
+	const char *addresses[] = { job->self->local_address, NULL };
+
+	job->self->transport = cf_ice_session_new_plain (g_main_context_get_thread_default (),
+							 addresses,
+							 NULL,
+							 &job->error);
+	/* A plain session has nothing to gather: its address is known at once. */
+	if (job->self->transport != NULL)
+		cf_ice_session_gather_async (job->self->transport, NULL, on_gathered, NULL);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_start (gpointer data)
+{
+	Job *job = data;
+	CfMediaSession *self = job->self;
+
+	if (!cf_ice_session_set_remote_plain (self->transport, job->remote_address, job->remote_port, &job->error))
+		return G_SOURCE_REMOVE;
+	self->stream = cf_audio_stream_new (self->transport,
+					    g_steal_pointer (&job->tx),
+					    g_steal_pointer (&job->rx),
+					    &job->params,
+					    job->main_context,
+					    on_stream_event,
+					    self,
+					    &job->error);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_directions (gpointer data)
+{
+	Job *job = data;
+
+	if (job->self->stream != NULL)
+		cf_audio_stream_set_directions (job->self->stream, job->send, job->recv);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_muted (gpointer data)
+{
+	Job *job = data;
+
+	if (job->self->stream != NULL)
+		cf_audio_stream_set_muted (job->self->stream, job->muted);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_stats (gpointer data)
+{
+	Job *job = data;
+
+	if (job->self->stream != NULL)
+		cf_audio_stream_get_stats (job->self->stream, &job->stats);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_stop (gpointer data)
+{
+	Job *job = data;
+	CfMediaSession *self = job->self;
+
+	g_clear_pointer (&self->stream, cf_audio_stream_free);
+	if (self->transport != NULL)
+		cf_ice_session_close (self->transport);
+	g_clear_object (&self->transport);
+	return G_SOURCE_REMOVE;
+}
+
+/* ---- main thread ---- */
+
+CfMediaSession *
+cf_media_session_new (const CfMediaConfig *config, GError **error)
+{
+	g_autoptr (CfMediaSession) self = g_object_new (CF_TYPE_MEDIA_SESSION, NULL);
+	Job job = { .self = self };
+
+	self->thread = cf_media_thread_get ();
+	self->local_address = g_strdup (config->local_address);
+	self->source = g_strdup (config->source);
+	self->sink = g_strdup (config->sink);
+	self->name_suffix = g_strdup (config->name_suffix);
+	self->allow_plain = config->allow_plain;
+	self->media_timeout = config->media_timeout;
+	cf_media_thread_invoke_sync (self->thread, job_create_transport, &job);
+	if (self->transport == NULL) {
+		g_propagate_error (error, job.error);
+		return NULL;
+	}
+	return g_steal_pointer (&self);
+}
+
+guint16
+cf_media_session_get_port (CfMediaSession *self)
+{
+	g_autofree char *address = NULL;
+	guint16 port = 0;
+
+	cf_ice_session_get_default_address (self->transport, &address, &port);
+	return port;
+}
+
+static void
+clear_crypto_attributes (CfSdpLocalMedia *audio)
+{
+	cf_sdp_attributes_remove (cf_sdp_local_media_get_attributes (audio), "crypto");
+}
+
+static gboolean
+add_crypto (CfSdpLocalMedia *audio, const CfSdesCrypto *crypto)
+{
+	char *line = cf_sdes_crypto_print (crypto);
+	gboolean ok = cf_sdp_attributes_add (cf_sdp_local_media_get_attributes (audio), "crypto", line);
+
+	cf_sdes_secret_free (line);
+	return ok;
+}
+
+gboolean
+cf_media_session_prepare_offer (CfMediaSession *self, CfSdpLocalMedia *audio, GError **error)
+{
+	static const CfSrtpSuite suites[] = {
+		CF_SRTP_SUITE_AEAD_AES_128_GCM,
+		CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80,
+	};
+
+	if (self->offered == NULL) {
+		self->offered = g_ptr_array_new_with_free_func ((GDestroyNotify) cf_sdes_crypto_free);
+		for (guint i = 0; i < G_N_ELEMENTS (suites); i++) {
+			CfSdesCrypto *c = cf_sdes_crypto_generate (i + 1, suites[i], error);
+			if (c == NULL)
+				return FALSE;
+			g_ptr_array_add (self->offered, c);
+		}
+	}
+	cf_sdp_local_media_set_port (audio, cf_media_session_get_port (self));
+	cf_sdp_local_media_set_rtcp_mux (audio, TRUE);
+	/* Best effort SRTP on RTP/AVP when plain RTP is acceptable, so that a
+	 * peer without SRTP can still answer. */
+	cf_sdp_local_media_set_proto (audio, self->allow_plain ? "RTP/AVP" : "RTP/SAVP");
+	cf_sdp_local_media_accept_proto (audio, "RTP/SAVP");
+	if (self->allow_plain)
+		cf_sdp_local_media_accept_proto (audio, "RTP/AVP");
+	clear_crypto_attributes (audio);
+	for (guint i = 0; i < self->offered->len; i++)
+		add_crypto (audio, g_ptr_array_index (self->offered, i));
+	return TRUE;
+}
+
+/* The first audio section of @sdp, or NULL. */
+static CfSdpMedia *
+find_audio (const CfSdpSession *sdp, guint *ret_index)
+{
+	CfSdpSession *s = (CfSdpSession *) sdp;
+
+	for (guint i = 0; i < cf_sdp_session_get_n_media (s); i++) {
+		CfSdpMedia *m = cf_sdp_session_get_media (s, i);
+		if (g_str_equal (cf_sdp_media_get_media_type (m), "audio") && cf_sdp_media_get_port (m) != 0) {
+			if (ret_index != NULL)
+				*ret_index = i;
+			return m;
+		}
+	}
+	return NULL;
+}
+
+gboolean
+cf_media_session_prepare_answer (CfMediaSession *self,
+				 const CfSdpSession *offer,
+				 CfSdpLocalMedia *audio,
+				 GError **error)
+{
+	CfSdpMedia *m = find_audio (offer, NULL);
+	g_auto (GStrv) offered = NULL;
+	g_autoptr (GError) local_error = NULL;
+	guint index = 0;
+
+	cf_sdp_local_media_set_port (audio, cf_media_session_get_port (self));
+	cf_sdp_local_media_set_rtcp_mux (audio, TRUE);
+	cf_sdp_local_media_accept_proto (audio, "RTP/SAVP");
+	cf_sdp_local_media_accept_proto (audio, "RTP/AVP");
+	clear_crypto_attributes (audio);
+	if (m == NULL)
+		return TRUE; /* nothing to answer with keys: the negotiator rejects it */
+
+	g_clear_pointer (&self->chosen_remote, cf_sdes_crypto_free);
+	g_clear_pointer (&self->chosen_local, cf_sdes_crypto_free);
+	offered = cf_sdp_attributes_lookup_all (cf_sdp_media_get_attributes (m), "crypto");
+	if (offered[0] != NULL
+	    && cf_sdes_select ((const char *const *) offered,
+			       &self->chosen_remote,
+			       &self->chosen_local,
+			       &index,
+			       &local_error)) {
+		add_crypto (audio, self->chosen_local);
+		return TRUE;
+	}
+	if (self->allow_plain && !g_str_equal (cf_sdp_media_get_proto (m), "RTP/SAVP"))
+		return TRUE;
+	g_set_error (error,
+		     CF_MEDIA_ERROR,
+		     0,
+		     "the offer has no usable SRTP key%s%s",
+		     local_error != NULL ? ": " : " and plain RTP is not allowed",
+		     local_error != NULL ? local_error->message : "");
+	return FALSE;
+}
+
+/* Works out the SRTP sessions for the completed exchange. */
+static gboolean
+make_srtp (CfMediaSession *self,
+	   CfSdpMedia *remote_audio,
+	   gboolean local_offerer,
+	   CfSrtpSession **ret_tx,
+	   CfSrtpSession **ret_rx,
+	   GError **error)
+{
+	g_autoptr (CfSdesCrypto) answer = NULL;
+	const char *line;
+	guint index = 0;
+
+	*ret_tx = *ret_rx = NULL;
+	if (!local_offerer) {
+		if (self->chosen_local == NULL)
+			goto plain;
+		*ret_tx = cf_sdes_crypto_new_srtp_session (self->chosen_local, CF_SRTP_DIRECTION_OUTBOUND, error);
+		*ret_rx = *ret_tx != NULL ? cf_sdes_crypto_new_srtp_session (self->chosen_remote, CF_SRTP_DIRECTION_INBOUND, error) : NULL;
+		return *ret_rx != NULL;
+	}
+	line = cf_sdp_attributes_lookup (cf_sdp_media_get_attributes (remote_audio), "crypto");
+	if (line == NULL)
+		goto plain;
+	if (!cf_sdes_find_answered ((CfSdesCrypto *const *) self->offered->pdata,
+				    self->offered->len,
+				    line,
+				    &answer,
+				    &index,
+				    error))
+		return FALSE;
+	*ret_tx = cf_sdes_crypto_new_srtp_session (g_ptr_array_index (self->offered, index),
+						   CF_SRTP_DIRECTION_OUTBOUND,
+						   error);
+	*ret_rx = *ret_tx != NULL ? cf_sdes_crypto_new_srtp_session (answer, CF_SRTP_DIRECTION_INBOUND, error) : NULL;
+	return *ret_rx != NULL;
+
+plain:
+	if (!self->allow_plain) {
+		g_set_error_literal (error, CF_MEDIA_ERROR, 0, "the peer sent no SRTP key and plain RTP is not allowed");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+cf_media_session_apply (CfMediaSession *self,
+			const CfSdpNegotiation *result,
+			const CfSdpSession *remote,
+			gboolean local_offerer,
+			GError **error)
+{
+	const CfSdpStream *stream = cf_sdp_negotiation_find (result, "audio");
+	CfSdpMedia *remote_audio;
+	g_autofree char *recv_fmtp = NULL;
+	Job job = { .self = self };
+
+	if (stream == NULL || stream->codec == NULL) {
+		g_set_error_literal (error, CF_MEDIA_ERROR, 0, "no audio stream was agreed");
+		return FALSE;
+	}
+	job.send = stream->local_sends;
+	job.recv = stream->remote_sends;
+	if (self->stream != NULL) {
+		cf_media_thread_invoke_sync (self->thread, job_directions, &job);
+		return TRUE;
+	}
+	remote_audio = cf_sdp_session_get_media ((CfSdpSession *) remote, stream->index);
+	if (stream->remote_address == NULL) {
+		g_set_error_literal (error, CF_MEDIA_ERROR, 0, "the peer gave no media address");
+		return FALSE;
+	}
+	if (!make_srtp (self, remote_audio, local_offerer, &job.tx, &job.rx, error))
+		return FALSE;
+	self->encryption = job.tx != NULL ? CF_MEDIA_ENCRYPTION_SDES : CF_MEDIA_ENCRYPTION_NONE;
+
+	for (guint i = 0; i < stream->recv_codecs->len; i++) {
+		const CfSdpCodec *c = g_ptr_array_index (stream->recv_codecs, i);
+		if (c->pt == stream->recv_pt)
+			recv_fmtp = g_strdup (c->fmtp);
+	}
+	job.remote_address = stream->remote_address;
+	job.remote_port = stream->remote_port;
+	job.params = (CfAudioStreamParams) {
+		.codec = stream->codec->encoding,
+		.clock_rate = stream->codec->clock_rate,
+		.channels = stream->codec->channels,
+		.send_fmtp = stream->codec->fmtp,
+		.recv_fmtp = recv_fmtp,
+		.send_pt = stream->codec->pt,
+		.recv_pt = stream->recv_pt,
+		.send = job.send,
+		.recv = job.recv,
+		.source = self->source,
+		.sink = self->sink,
+		.name_suffix = self->name_suffix,
+		.media_timeout = self->media_timeout,
+	};
+	job.main_context = g_main_context_get_thread_default ();
+	if (job.main_context == NULL)
+		job.main_context = g_main_context_default ();
+	cf_media_thread_invoke_sync (self->thread, job_start, &job);
+	g_clear_pointer (&job.tx, cf_srtp_session_free);
+	g_clear_pointer (&job.rx, cf_srtp_session_free);
+	if (self->stream == NULL) {
+		g_propagate_error (error, job.error);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+cf_media_session_set_muted (CfMediaSession *self, gboolean muted)
+{
+	Job job = { .self = self, .muted = muted };
+
+	cf_media_thread_invoke_sync (self->thread, job_muted, &job);
+}
+
+void
+cf_media_session_stop (CfMediaSession *self)
+{
+	Job job = { .self = self };
+
+	if (self->thread != NULL)
+		cf_media_thread_invoke_sync (self->thread, job_stop, &job);
+}
+
+gboolean
+cf_media_session_is_running (CfMediaSession *self)
+{
+	return self->stream != NULL;
+}
+
+CfMediaEncryption
+cf_media_session_get_encryption (CfMediaSession *self)
+{
+	return self->encryption;
+}
+
+void
+cf_media_session_get_stats (CfMediaSession *self, CfAudioStreamStats *ret_stats)
+{
+	Job job = { .self = self };
+
+	cf_media_thread_invoke_sync (self->thread, job_stats, &job);
+	*ret_stats = job.stats;
+}
+
+static void
+cf_media_session_init (CfMediaSession *self)
+{
+}
+
+static void
+cf_media_session_dispose (GObject *object)
+{
+	CfMediaSession *self = CF_MEDIA_SESSION (object);
+
+	cf_media_session_stop (self);
+	G_OBJECT_CLASS (cf_media_session_parent_class)->dispose (object);
+}
+
+static void
+cf_media_session_finalize (GObject *object)
+{
+	CfMediaSession *self = CF_MEDIA_SESSION (object);
+
+	g_clear_pointer (&self->thread, cf_media_thread_unref);
+	g_free (self->local_address);
+	g_free (self->source);
+	g_free (self->sink);
+	g_free (self->name_suffix);
+	g_clear_pointer (&self->offered, g_ptr_array_unref);
+	g_clear_pointer (&self->chosen_remote, cf_sdes_crypto_free);
+	g_clear_pointer (&self->chosen_local, cf_sdes_crypto_free);
+	G_OBJECT_CLASS (cf_media_session_parent_class)->finalize (object);
+}
+
+static void
+cf_media_session_class_init (CfMediaSessionClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+	object_class->dispose = cf_media_session_dispose;
+	object_class->finalize = cf_media_session_finalize;
+
+	signals[SIGNAL_MEDIA_STARTED] = g_signal_new ("media-started",
+						      G_TYPE_FROM_CLASS (klass),
+						      G_SIGNAL_RUN_LAST,
+						      0, NULL, NULL, NULL,
+						      G_TYPE_NONE, 0);
+	signals[SIGNAL_MEDIA_TIMEOUT] = g_signal_new ("media-timeout",
+						      G_TYPE_FROM_CLASS (klass),
+						      G_SIGNAL_RUN_LAST,
+						      0, NULL, NULL, NULL,
+						      G_TYPE_NONE, 0);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* A call's media, seen from the call (main thread): it owns the transport
+ * and the audio stream on the media thread, puts the SRTP keys (SDES, RFC
+ * 4568) into our offers and answers, and starts, changes and stops the
+ * audio as the offer/answer exchanges complete.
+ *
+ * Transport: plain RTP/UDP on the call's local address (RFC 3264), rtcp-mux.
+ * Encryption: SRTP with SDES keys: we offer AEAD_AES_128_GCM and
+ * AES_CM_128_HMAC_SHA1_80 on RTP/SAVP; with allow_plain the offer is
+ * RTP/AVP with the same a=crypto lines (best effort), and an answer or
+ * offer without keys gives plain RTP.
+ *
+ * Signals (main thread): ::media-started (the first packet arrived),
+ * ::media-timeout (nothing arrived for media_timeout seconds while the peer
+ * should be sending). */
+
+#include <glib-object.h>
+
+#include "cf-audio-stream.h"
+#include "cf-sdp-negotiate.h"
+
+G_BEGIN_DECLS
+
+#define CF_MEDIA_ERROR (cf_media_error_quark ())
+GQuark cf_media_error_quark (void);
+
+typedef struct {
+	const char *local_address; /* an IP literal: where RTP is bound */
+	const char *source;        /* PipeWire node names; NULL: the defaults */
+	const char *sink;
+	const char *name_suffix;   /* for our PipeWire node names, e.g. the call id */
+	gboolean allow_plain;      /* plain RTP is acceptable */
+	guint media_timeout;       /* seconds; 0: never */
+} CfMediaConfig;
+
+typedef enum {
+	CF_MEDIA_ENCRYPTION_NONE, /* plain RTP */
+	CF_MEDIA_ENCRYPTION_SDES, /* SRTP keyed by SDES */
+} CfMediaEncryption;
+
+#define CF_TYPE_MEDIA_SESSION (cf_media_session_get_type ())
+G_DECLARE_FINAL_TYPE (CfMediaSession, cf_media_session, CF, MEDIA_SESSION, GObject)
+
+/* Binds the RTP port. (transfer full) */
+CfMediaSession *cf_media_session_new (const CfMediaConfig *config, GError **error);
+
+guint16 cf_media_session_get_port (CfMediaSession *self);
+
+/* Our side of an offer: the profile and a=crypto lines of @audio. */
+gboolean cf_media_session_prepare_offer (CfMediaSession *self, CfSdpLocalMedia *audio, GError **error);
+
+/* Our side of the answer to @offer: chooses one of its a=crypto lines and
+ * puts ours in @audio. Fails (SIP 488) when the offer has no usable key and
+ * plain RTP is not allowed. */
+gboolean cf_media_session_prepare_answer (CfMediaSession *self,
+					  const CfSdpSession *offer,
+					  CfSdpLocalMedia *audio,
+					  GError **error);
+
+/* After an exchange completed: starts the audio with @result (the
+ * negotiated streams) and @remote (the peer's description of it, the
+ * answer if we offered, else the offer), or changes its directions when it
+ * runs already (hold, resume). @local_offerer says who offered. */
+gboolean cf_media_session_apply (CfMediaSession *self,
+				 const CfSdpNegotiation *result,
+				 const CfSdpSession *remote,
+				 gboolean local_offerer,
+				 GError **error);
+
+void cf_media_session_set_muted (CfMediaSession *self, gboolean muted);
+/* Stops the audio and closes the transport. */
+void cf_media_session_stop (CfMediaSession *self);
+
+gboolean cf_media_session_is_running (CfMediaSession *self);
+CfMediaEncryption cf_media_session_get_encryption (CfMediaSession *self);
+void cf_media_session_get_stats (CfMediaSession *self, CfAudioStreamStats *ret_stats);
+
+G_END_DECLS
