@@ -611,6 +611,8 @@ typedef enum {
 	ACTION_HANGUP,
 	ACTION_HOLD,
 	ACTION_RESUME,
+	ACTION_MUTE,
+	ACTION_UNMUTE,
 } Action;
 
 static int
@@ -619,8 +621,8 @@ run_action (Ctl *ctl, int argc, char **argv, Action action)
 	static const char *const incoming[] = { "incoming", NULL };
 	static const char *const active[] = { "active", NULL };
 	static const char *const held[] = { "held", NULL };
-	static const char *const names[] = { "answer", "reject", "hang up", "hold", "resume" };
-	const char *const *states[] = { incoming, incoming, NULL, active, held };
+	static const char *const names[] = { "answer", "reject", "hang up", "hold", "resume", "mute", "unmute" };
+	const char *const *states[] = { incoming, incoming, NULL, active, held, NULL, NULL };
 	g_autoptr (GDBusObjectManager) om = NULL;
 	g_autoptr (CfDBusCall) call = NULL;
 	g_autoptr (GError) error = NULL;
@@ -652,6 +654,10 @@ run_action (Ctl *ctl, int argc, char **argv, Action action)
 		break;
 	case ACTION_RESUME:
 		ok = cf_dbus_call_call_resume_sync (call, NULL, &error);
+		break;
+	case ACTION_MUTE:
+	case ACTION_UNMUTE:
+		ok = cf_dbus_call_call_set_muted_sync (call, action == ACTION_MUTE, NULL, &error);
 		break;
 	}
 	if (!ok) {
@@ -691,6 +697,18 @@ cmd_resume (Ctl *ctl, int argc, char **argv)
 	return run_action (ctl, argc, argv, ACTION_RESUME);
 }
 
+static int
+cmd_mute (Ctl *ctl, int argc, char **argv)
+{
+	return run_action (ctl, argc, argv, ACTION_MUTE);
+}
+
+static int
+cmd_unmute (Ctl *ctl, int argc, char **argv)
+{
+	return run_action (ctl, argc, argv, ACTION_UNMUTE);
+}
+
 static void
 add_call_json (JsonBuilder *b, CfDBusCall *call)
 {
@@ -713,6 +731,10 @@ add_call_json (JsonBuilder *b, CfDBusCall *call)
 	json_builder_add_boolean_value (b, cf_dbus_call_get_remote_held (call));
 	json_builder_set_member_name (b, "start_time");
 	json_builder_add_int_value (b, (gint64) (cf_dbus_call_get_start_time (call) / G_USEC_PER_SEC));
+	json_builder_set_member_name (b, "muted");
+	json_builder_add_boolean_value (b, cf_dbus_call_get_muted (call));
+	json_builder_set_member_name (b, "encryption");
+	json_builder_add_string_value (b, cf_dbus_call_get_encryption (call));
 	json_builder_set_member_name (b, "features");
 	json_builder_begin_array (b);
 	for (const char *const *f = cf_dbus_call_get_features (call); f != NULL && *f != NULL; f++)
@@ -805,6 +827,10 @@ cmd_show (Ctl *ctl, int argc, char **argv)
 		 *cf_dbus_call_get_remote_name (call) ? ">" : "");
 	if (cf_dbus_call_get_remote_held (call))
 		g_print ("On hold:      by the other side\n");
+	if (*cf_dbus_call_get_encryption (call))
+		g_print ("Encryption:   %s\n", cf_dbus_call_get_encryption (call));
+	if (cf_dbus_call_get_muted (call))
+		g_print ("Muted:        yes\n");
 	if (cf_dbus_call_get_start_time (call) != 0) {
 		g_autoptr (GDateTime) t = g_date_time_new_from_unix_local (cf_dbus_call_get_start_time (call) / G_USEC_PER_SEC);
 		g_autofree char *text = g_date_time_format (t, "%Y-%m-%d %H:%M:%S");
@@ -896,6 +922,8 @@ static const Command commands[] = {
 	{ "hangup", "[CALL]", "End a call (cancels it while it rings)", cmd_hangup },
 	{ "hold", "[CALL]", "Put an active call on hold", cmd_hold },
 	{ "resume", "[CALL]", "Take a held call off hold", cmd_resume },
+	{ "mute", "[CALL]", "Mute the microphone in a call", cmd_mute },
+	{ "unmute", "[CALL]", "Unmute it", cmd_unmute },
 	{ "calls", "", "List the calls", cmd_calls },
 	{ "show", "[CALL]", "Show a call", cmd_show },
 	{ "chat", "CALL TEXT", "Send a chat message in a call (carried by signaling, not end-to-end)", cmd_chat },

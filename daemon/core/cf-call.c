@@ -28,6 +28,7 @@ struct _CfCall {
 	char *remote_uri;
 	char *remote_name;
 	gboolean remote_held;
+	gboolean muted;
 	guint64 ring_time;
 	guint64 start_time;
 	guint64 end_time;
@@ -89,6 +90,7 @@ enum {
 	PROP_START_TIME,
 	PROP_FEATURES,
 	PROP_ENCRYPTION,
+	PROP_MUTED,
 	N_PROPS,
 };
 
@@ -379,6 +381,7 @@ apply_negotiation (CfCall *self, CfSdpNegotiation *result, const CfSdpSession *r
 			  cf_sdp_direction_to_string (audio->remote_direction));
 		set_remote_held (self, audio->remote_hold);
 	}
+	cf_media_session_set_muted (self->media, self->muted);
 	if (!cf_media_session_apply (self->media, result, remote, local_offerer, &error)) {
 		g_autofree char *text = cf_sdp_session_print (remote);
 		call_log (self, G_LOG_LEVEL_WARNING, "media cannot start: %s", error->message);
@@ -1144,6 +1147,7 @@ on_reinvite_response (CfSipClientTransaction *transaction,
 			g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "the other side's answer is unusable");
 		return;
 	}
+	cf_media_session_set_held (self->media, self->reinvite_state == CF_CALL_STATE_HELD);
 	apply_negotiation (self, result, sdp, TRUE);
 	set_state (self, self->reinvite_state);
 	if (task != NULL)
@@ -1551,6 +1555,30 @@ cf_call_get_end_time (CfCall *self)
 	return self->end_time;
 }
 
+gboolean
+cf_call_get_muted (CfCall *self)
+{
+	return self->muted;
+}
+
+gboolean
+cf_call_set_muted (CfCall *self, gboolean muted, GError **error)
+{
+	if (self->state == CF_CALL_STATE_ENDED) {
+		g_set_error (error, CF_ERROR, CF_ERROR_WRONG_STATE, "the call has ended");
+		return FALSE;
+	}
+	muted = !!muted;
+	if (self->muted == muted)
+		return TRUE;
+	self->muted = muted;
+	if (self->media != NULL)
+		cf_media_session_set_muted (self->media, muted);
+	call_log (self, G_LOG_LEVEL_INFO, "%s", muted ? "muted" : "unmuted");
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MUTED]);
+	return TRUE;
+}
+
 const char *
 cf_call_get_encryption (CfCall *self)
 {
@@ -1650,6 +1678,9 @@ cf_call_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
 	case PROP_ENCRYPTION:
 		g_value_set_string (value, cf_call_get_encryption (self));
 		break;
+	case PROP_MUTED:
+		g_value_set_boolean (value, self->muted);
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 	}
@@ -1675,6 +1706,7 @@ cf_call_class_init (CfCallClass *klass)
 	props[PROP_START_TIME] = g_param_spec_uint64 ("start-time", NULL, NULL, 0, G_MAXUINT64, 0, flags);
 	props[PROP_FEATURES] = g_param_spec_boxed ("features", NULL, NULL, G_TYPE_STRV, flags);
 	props[PROP_ENCRYPTION] = g_param_spec_string ("encryption", NULL, NULL, "", flags);
+	props[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, flags);
 	g_object_class_install_properties (object_class, N_PROPS, props);
 
 	signals[SIGNAL_MESSAGE_RECEIVED] = g_signal_new ("message-received",

@@ -32,6 +32,7 @@ sync_all (CfCallObject *self)
 	cf_dbus_call_set_start_time (iface, cf_call_get_start_time (call));
 	cf_dbus_call_set_features (iface, cf_call_get_features (call));
 	cf_dbus_call_set_encryption (iface, cf_call_get_encryption (call));
+	cf_dbus_call_set_muted (iface, cf_call_get_muted (call));
 	g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -89,6 +90,16 @@ handle_reject (CfDBusCall *iface, GDBusMethodInvocation *invocation)
 	gboolean ok = cf_call_reject (CF_CALL_OBJECT (iface)->call, &error);
 
 	REPLY (invocation, ok, error, cf_dbus_call_complete_reject, iface);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_set_muted (CfDBusCall *iface, GDBusMethodInvocation *invocation, gboolean muted)
+{
+	g_autoptr (GError) error = NULL;
+	gboolean ok = cf_call_set_muted (CF_CALL_OBJECT (iface)->call, muted, &error);
+
+	REPLY (invocation, ok, error, cf_dbus_call_complete_set_muted, iface);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -217,6 +228,7 @@ cf_call_object_iface_init (CfDBusCallIface *iface)
 	iface->handle_answer = handle_answer;
 	iface->handle_reject = handle_reject;
 	iface->handle_hangup = handle_hangup;
+	iface->handle_set_muted = handle_set_muted;
 	iface->handle_hold = handle_hold;
 	iface->handle_resume = handle_resume;
 	iface->handle_send_message = handle_send_message;

@@ -21,6 +21,9 @@ struct _CfMediaSession {
 	CfIceSession *transport; /* lives on the media thread's context */
 	CfAudioStream *stream;   /* media thread only */
 	CfMediaEncryption encryption;
+	gboolean held;              /* we hold the call: send nothing */
+	gboolean negotiated_send;   /* the last exchange lets us send */
+	gboolean negotiated_recv;
 
 	GPtrArray *offered;      /* CfSdesCrypto: our offer's lines */
 	CfSdesCrypto *chosen_remote; /* answering: the offer's line we took */
@@ -355,7 +358,9 @@ cf_media_session_apply (CfMediaSession *self,
 		g_set_error_literal (error, CF_MEDIA_ERROR, 0, "no audio stream was agreed");
 		return FALSE;
 	}
-	job.send = stream->local_sends;
+	self->negotiated_send = stream->local_sends;
+	self->negotiated_recv = stream->remote_sends;
+	job.send = stream->local_sends && !self->held;
 	job.recv = stream->remote_sends;
 	if (self->stream != NULL) {
 		cf_media_thread_invoke_sync (self->thread, job_directions, &job);
@@ -403,6 +408,17 @@ cf_media_session_apply (CfMediaSession *self,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+void
+cf_media_session_set_held (CfMediaSession *self, gboolean held)
+{
+	Job job = { .self = self };
+
+	self->held = held;
+	job.send = self->negotiated_send && !held;
+	job.recv = self->negotiated_recv;
+	cf_media_thread_invoke_sync (self->thread, job_directions, &job);
 }
 
 void

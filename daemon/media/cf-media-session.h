@@ -69,6 +69,9 @@ gboolean cf_media_session_apply (CfMediaSession *self,
 				 gboolean local_offerer,
 				 GError **error);
 
+/* While we hold the call nothing is sent, whatever the SDP allows. */
+void cf_media_session_set_held (CfMediaSession *self, gboolean held);
+/* While muted, silence is sent in place of the microphone. */
 void cf_media_session_set_muted (CfMediaSession *self, gboolean muted);
 /* Stops the audio and closes the transport. */
 void cf_media_session_stop (CfMediaSession *self);

@@ -18,6 +18,15 @@ def test_full_call(alice, bob, transport):
     assert pb["RemoteName"] == "Alice"
     assert pa["StartTime"] > 0 and pb["StartTime"] > 0
     assert "chat" in pa["Features"] and "chat" in pb["Features"]
+    # SDES keys over TLS signaling are standard encryption; over UDP or TCP
+    # anyone on the signaling path could read them.
+    expected = "standard" if transport == "tls" else "unprotected-keys"
+    alice.watch.wait_prop(a, "Encryption", expected)
+    bob.watch.wait_prop(b, "Encryption", expected)
+    alice.call(a).SetMuted(True)
+    alice.watch.wait_prop(a, "Muted", True)
+    alice.call(a).SetMuted(False)
+    alice.watch.wait_prop(a, "Muted", False)
 
     # Chat both ways, carried by the call's dialog.
     alice.call(a).SendMessage("hello bob")
@@ -184,6 +193,12 @@ def test_confabctl_drives_a_call(alice, bob):
     alice.watch.wait_state(a, "active")
     shown = ctl_a("show", p.stdout.strip(), check=True).stdout
     assert "State:        active" in shown and "chat" in shown
+    assert "Encryption:   unprotected-keys" in shown
+    ctl_a("mute", check=True)
+    alice.watch.wait_prop(a, "Muted", True)
+    assert json.loads(ctl_a("--json", "show", check=True).stdout)["muted"] is True
+    ctl_a("unmute", check=True)
+    alice.watch.wait_prop(a, "Muted", False)
     ctl_a("chat", p.stdout.strip(), "from the shell", check=True)
     wait_until(lambda: (b, "from the shell") in bob.watch.messages, "chat via confabctl")
     ctl_a("hold", check=True)
@@ -223,3 +238,47 @@ def test_monitor_shows_incoming_call_and_message(alice, bob):
     finally:
         mon.terminate()
         mon.wait(timeout=60)
+
+
+PLAIN_OFFER = ("v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+               "m=audio {port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+
+
+def plain_invite(bob, sock):
+    import socket as _socket  # noqa: F401
+    port = sock.getsockname()[1]
+    body = PLAIN_OFFER.format(port=port + 2)
+    return (f"INVITE {bob.uri()} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKplain{port}\r\n"
+            f"From: <sip:plain@127.0.0.1:{port}>;tag=p1\r\nTo: <{bob.uri()}>\r\n"
+            f"Call-ID: plain-{port}\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+            f"Contact: <sip:plain@127.0.0.1:{port}>\r\nContent-Type: application/sdp\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n{body}").encode()
+
+
+def final_status(sock, call_id):
+    while True:
+        r = sock.recv(65535).decode(errors="replace")
+        if call_id in r and not r.startswith(("SIP/2.0 100", "SIP/2.0 18")):
+            return int(r.split()[1]), r
+
+
+@pytest.mark.parametrize("allow_plain", [False, True])
+def test_plain_rtp_only_when_allowed(make_daemon, allow_plain):
+    import socket
+    bob = Peer(make_daemon, "bob", extra=(
+        "[calls]\nauto-answer = true\n[media]\nallow-plain-rtp = %s\n" % str(allow_plain).lower()))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(30)
+    sock.sendto(plain_invite(bob, sock), ("127.0.0.1", bob.port))
+    status, text = final_status(sock, f"plain-{sock.getsockname()[1]}")
+    if not allow_plain:
+        # No SRTP key in the offer and plain RTP not allowed: 488, no call.
+        assert status == 488, text
+        return
+    assert status == 200, text
+    assert "RTP/AVP" in text and "a=crypto" not in text
+    b = bob.watch.wait_incoming()
+    bob.watch.wait_prop(b, "Encryption", "none")
+    bob.call(b).Hangup()
