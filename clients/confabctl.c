@@ -864,6 +864,29 @@ cmd_chat (Ctl *ctl, int argc, char **argv)
 }
 
 static int
+cmd_dtmf (Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr (GDBusObjectManager) om = NULL;
+	g_autoptr (CfDBusCall) call = NULL;
+	g_autoptr (GError) error = NULL;
+	int code;
+
+	if (argc != 2) {
+		g_printerr ("confabctl: usage: confabctl dtmf CALL DIGITS\n");
+		return EXIT_USAGE;
+	}
+	om = get_object_manager (ctl, &code);
+	if (om == NULL)
+		return code;
+	call = find_call (om, argv[0], NULL, &code);
+	if (call == NULL)
+		return code;
+	if (!cf_dbus_call_call_send_dtmf_sync (call, argv[1], NULL, &error))
+		return report_error ("digits not sent", error);
+	return EXIT_OK;
+}
+
+static int
 cmd_history (Ctl *ctl, int argc, char **argv)
 {
 	g_autoptr (CfDBusManager) m = NULL;
@@ -927,6 +950,7 @@ static const Command commands[] = {
 	{ "calls", "", "List the calls", cmd_calls },
 	{ "show", "[CALL]", "Show a call", cmd_show },
 	{ "chat", "CALL TEXT", "Send a chat message in a call (carried by signaling, not end-to-end)", cmd_chat },
+	{ "dtmf", "CALL DIGITS", "Send DTMF digits (0-9 * # A-D) in a call", cmd_dtmf },
 	{ "history", "[N]", "Show the last N calls (default 20)", cmd_history },
 };
 

@@ -97,6 +97,7 @@ enum {
 enum {
 	SIGNAL_MESSAGE_RECEIVED,
 	SIGNAL_ENDED,
+	SIGNAL_DTMF_RECEIVED,
 	N_SIGNALS,
 };
 
@@ -172,6 +173,9 @@ update_features (CfCall *self)
 
 	if (self->state == CF_CALL_STATE_ACTIVE || self->state == CF_CALL_STATE_HELD)
 		g_strv_builder_add (b, "chat");
+	if (self->state == CF_CALL_STATE_ACTIVE && self->media != NULL
+	    && cf_media_session_has_dtmf (self->media))
+		g_strv_builder_add (b, "dtmf");
 	features = g_strv_builder_end (b);
 	if (g_strv_equal ((const char *const *) features, (const char *const *) self->features))
 		return;
@@ -268,6 +272,7 @@ make_contact (CfCall *self, const CfSipDestination *dest, char **ret_host, GErro
 }
 
 static void on_media_timeout (CfMediaSession *media, gpointer user_data);
+static void on_dtmf_received (CfMediaSession *media, const char *digit, gpointer user_data);
 
 /* The media session (it binds the RTP port our SDP names) and the SDP
  * negotiator of the call. */
@@ -288,6 +293,7 @@ prepare_sdp (CfCall *self, const char *host, GError **error)
 	if (self->media == NULL)
 		return FALSE;
 	g_signal_connect_object (self->media, "media-timeout", G_CALLBACK (on_media_timeout), self, 0);
+	g_signal_connect_object (self->media, "dtmf-received", G_CALLBACK (on_dtmf_received), self, 0);
 	self->sdp = cf_sdp_negotiator_new ("confab", host);
 	cf_sdp_negotiator_add_media (self->sdp,
 				     cf_sdp_local_media_new_audio (cf_media_session_get_port (self->media)));
@@ -389,6 +395,7 @@ apply_negotiation (CfCall *self, CfSdpNegotiation *result, const CfSdpSession *r
 		return FALSE;
 	}
 	update_encryption (self);
+	update_features (self);
 	return TRUE;
 }
 
@@ -398,6 +405,15 @@ fail_media (CfCall *self)
 {
 	send_bye (self);
 	end (self, CF_END_MEDIA_FAILED);
+}
+
+static void
+on_dtmf_received (CfMediaSession *media, const char *digit, gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+
+	/* Digits can be PINs: never logged. */
+	g_signal_emit (self, signals[SIGNAL_DTMF_RECEIVED], 0, digit);
 }
 
 static void
@@ -1556,6 +1572,34 @@ cf_call_get_end_time (CfCall *self)
 }
 
 gboolean
+cf_call_send_dtmf (CfCall *self, const char *digits, GError **error)
+{
+	g_autoptr (GError) local_error = NULL;
+	gsize len = strlen (digits);
+
+	if (self->state != CF_CALL_STATE_ACTIVE) {
+		g_set_error (error,
+			     CF_ERROR,
+			     CF_ERROR_WRONG_STATE,
+			     "DTMF needs an active call (the call is %s)",
+			     cf_call_state_to_string (self->state));
+		return FALSE;
+	}
+	if (len == 0 || len > 32 || strspn (digits, "0123456789*#ABCDabcd") != len) {
+		g_set_error_literal (error,
+				     CF_ERROR,
+				     CF_ERROR_INVALID_ARGUMENT,
+				     "DTMF digits are 1 to 32 of 0-9 * # A-D");
+		return FALSE;
+	}
+	if (!cf_media_session_send_dtmf (self->media, digits, &local_error)) {
+		g_set_error (error, CF_ERROR, CF_ERROR_FAILED, "%s", local_error->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 cf_call_get_muted (CfCall *self)
 {
 	return self->muted;
@@ -1720,6 +1764,16 @@ cf_call_class_init (CfCallClass *klass)
 							 2,
 							 G_TYPE_STRING,
 							 G_TYPE_UINT64);
+	signals[SIGNAL_DTMF_RECEIVED] = g_signal_new ("dtmf-received",
+						      G_TYPE_FROM_CLASS (klass),
+						      G_SIGNAL_RUN_LAST,
+						      0,
+						      NULL,
+						      NULL,
+						      NULL,
+						      G_TYPE_NONE,
+						      1,
+						      G_TYPE_STRING);
 	signals[SIGNAL_ENDED] = g_signal_new ("ended",
 					      G_TYPE_FROM_CLASS (klass),
 					      G_SIGNAL_RUN_LAST,

@@ -72,6 +72,9 @@ guint64 cf_call_get_ring_time (CfCall *self);
 guint64 cf_call_get_end_time (CfCall *self);
 /* (transfer none) NULL-terminated */
 const char *const *cf_call_get_features (CfCall *self);
+/* Sends DTMF digits (RFC 4733 events) in an active call. ::dtmf-received
+ * (const char *digit) tells the peer's. */
+gboolean cf_call_send_dtmf (CfCall *self, const char *digits, GError **error);
 /* The microphone is muted: silence is sent. Kept for the call's life. */
 gboolean cf_call_get_muted (CfCall *self);
 gboolean cf_call_set_muted (CfCall *self, gboolean muted, GError **error);

@@ -44,6 +44,12 @@ on_call_notify (GObject *object, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
+on_dtmf_received (CfCall *call, const char *digit, gpointer user_data)
+{
+	cf_dbus_call_emit_dtmf_received (CF_DBUS_CALL (user_data), digit);
+}
+
+static void
 on_message_received (CfCall *call, const char *text, guint64 time_us, gpointer user_data)
 {
 	cf_dbus_call_emit_message_received (CF_DBUS_CALL (user_data), text, time_us);
@@ -90,6 +96,16 @@ handle_reject (CfDBusCall *iface, GDBusMethodInvocation *invocation)
 	gboolean ok = cf_call_reject (CF_CALL_OBJECT (iface)->call, &error);
 
 	REPLY (invocation, ok, error, cf_dbus_call_complete_reject, iface);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_send_dtmf (CfDBusCall *iface, GDBusMethodInvocation *invocation, const char *digits)
+{
+	g_autoptr (GError) error = NULL;
+	gboolean ok = cf_call_send_dtmf (CF_CALL_OBJECT (iface)->call, digits, &error);
+
+	REPLY (invocation, ok, error, cf_dbus_call_complete_send_dtmf, iface);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -188,6 +204,7 @@ cf_call_object_new (CfCall *call)
 	self->call = g_object_ref (call);
 	sync_all (self);
 	g_signal_connect_object (call, "notify", G_CALLBACK (on_call_notify), self, 0);
+	g_signal_connect_object (call, "dtmf-received", G_CALLBACK (on_dtmf_received), self, 0);
 	g_signal_connect_object (call,
 				 "message-received",
 				 G_CALLBACK (on_message_received),
@@ -229,6 +246,7 @@ cf_call_object_iface_init (CfDBusCallIface *iface)
 	iface->handle_reject = handle_reject;
 	iface->handle_hangup = handle_hangup;
 	iface->handle_set_muted = handle_set_muted;
+	iface->handle_send_dtmf = handle_send_dtmf;
 	iface->handle_hold = handle_hold;
 	iface->handle_resume = handle_resume;
 	iface->handle_send_message = handle_send_message;

@@ -9,6 +9,7 @@
 #include "cf-audio-device.h"
 #include "cf-audio-stream.h"
 #include "cf-jitter-buffer.h"
+#include "cf-rtp-event.h"
 #include "cf-rtp.h"
 
 #define FRAME_MS 20
@@ -26,6 +27,12 @@ struct _CfAudioStream {
 
 	guint send_pt;
 	guint recv_pt;
+	gint te_send_pt;
+	gint te_recv_pt;
+	guint te_clock_rate;
+	guint clock_rate;
+	CfRtpEventSender *dtmf_out;
+	CfRtpEventReceiver *dtmf_in;
 	gboolean send;
 	gboolean recv;
 	gboolean muted;
@@ -51,6 +58,7 @@ typedef struct {
 	CfAudioStreamEventFunc func;
 	gpointer user_data;
 	CfAudioStreamEvent event;
+	char digit;
 } Event;
 
 static gboolean
@@ -58,7 +66,7 @@ deliver_event (gpointer data)
 {
 	Event *e = data;
 
-	e->func (e->event, e->user_data);
+	e->func (e->event, e->digit, e->user_data);
 	return G_SOURCE_REMOVE;
 }
 
@@ -72,17 +80,68 @@ free_event (gpointer data)
 }
 
 static void
-emit (CfAudioStream *self, CfAudioStreamEvent event)
+emit_digit (CfAudioStream *self, CfAudioStreamEvent event, char digit)
 {
 	Event *e = g_new0 (Event, 1);
 
+	e->digit = digit;
 	e->func = self->func;
 	e->user_data = g_object_ref (self->user_data);
 	e->event = event;
 	g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, deliver_event, e, free_event);
 }
 
+static void
+emit (CfAudioStream *self, CfAudioStreamEvent event)
+{
+	emit_digit (self, event, '\0');
+}
+
 /* ---- sending ---- */
+
+static void
+send_packet (CfAudioStream *self, const CfRtpPacket *rtp)
+{
+	gsize len = 0;
+
+	if (!cf_rtp_packet_write (rtp, self->packet, sizeof (self->packet), &len, NULL))
+		return;
+	if (self->tx != NULL
+	    && !cf_srtp_session_protect_rtp (self->tx, self->packet, len, sizeof (self->packet), &len, NULL))
+		return;
+	if (cf_ice_session_send (self->transport, self->packet, len, NULL)) {
+		self->stats.packets_sent++;
+		self->stats.bytes_sent += len;
+	}
+}
+
+/* RFC 4733 §2.5: while a key is pressed, its event packets replace the
+ * audio (same SSRC and sequence; the event's timestamps on its own clock). */
+static gboolean
+send_dtmf_tick (CfAudioStream *self)
+{
+	CfRtpEventPacket event;
+	CfRtpPacket rtp;
+	guint32 ts;
+
+	if (self->dtmf_out == NULL || !cf_rtp_event_sender_is_busy (self->dtmf_out))
+		return FALSE;
+	ts = (guint32) ((guint64) self->timestamp * self->te_clock_rate / self->clock_rate);
+	if (!cf_rtp_event_sender_tick (self->dtmf_out, ts, &event))
+		return FALSE;
+	if (!self->send || cf_ice_session_get_state (self->transport) != CF_ICE_STATE_CONNECTED)
+		return TRUE;
+	cf_rtp_packet_init (&rtp);
+	rtp.payload_type = self->te_send_pt;
+	rtp.sequence = self->seq++;
+	rtp.timestamp = event.timestamp;
+	rtp.ssrc = self->ssrc;
+	rtp.marker = event.marker;
+	rtp.payload = event.payload;
+	rtp.payload_len = sizeof (event.payload);
+	send_packet (self, &rtp);
+	return TRUE;
+}
 
 static void
 send_frame (CfAudioStream *self, const gint16 *pcm)
@@ -90,8 +149,9 @@ send_frame (CfAudioStream *self, const gint16 *pcm)
 	CfRtpPacket rtp;
 	guint8 payload[CF_AUDIO_CODEC_MAX_PACKET];
 	gsize payload_len = 0;
-	gsize len = 0;
 
+	if (send_dtmf_tick (self))
+		goto advance;
 	if (!cf_audio_encoder_encode (self->encoder, pcm, CF_AUDIO_FRAME_SAMPLES, payload, sizeof (payload), &payload_len, NULL))
 		goto advance;
 	if (payload_len == 0 || !self->send || cf_ice_session_get_state (self->transport) != CF_ICE_STATE_CONNECTED)
@@ -105,15 +165,7 @@ send_frame (CfAudioStream *self, const gint16 *pcm)
 	rtp.marker = self->stats.packets_sent == 0;
 	rtp.payload = payload;
 	rtp.payload_len = payload_len;
-	if (!cf_rtp_packet_write (&rtp, self->packet, sizeof (self->packet), &len, NULL))
-		goto advance;
-	if (self->tx != NULL
-	    && !cf_srtp_session_protect_rtp (self->tx, self->packet, len, sizeof (self->packet), &len, NULL))
-		goto advance;
-	if (cf_ice_session_send (self->transport, self->packet, len, NULL)) {
-		self->stats.packets_sent++;
-		self->stats.bytes_sent += len;
-	}
+	send_packet (self, &rtp);
 advance:
 	self->timestamp += self->timestamp_step;
 }
@@ -212,7 +264,19 @@ on_receive (CfIceSession *session, guint8 *data, gsize len, gpointer user_data)
 		self->stats.srtp_replayed = s->rtp_replayed;
 		return;
 	}
-	if (!cf_rtp_packet_parse (data, plain_len, &rtp, NULL) || rtp.payload_type != self->recv_pt)
+	if (!cf_rtp_packet_parse (data, plain_len, &rtp, NULL))
+		return;
+	if (self->dtmf_in != NULL && (gint) rtp.payload_type == self->te_recv_pt) {
+		CfRtpEventNotice notice;
+
+		self->last_packet_us = g_get_monotonic_time ();
+		if (self->recv
+		    && cf_rtp_event_receiver_push (self->dtmf_in, rtp.marker, rtp.timestamp, rtp.payload, rtp.payload_len, &notice, NULL)
+		    && notice.started && notice.digit != '\0')
+			emit_digit (self, CF_AUDIO_STREAM_EVENT_DTMF, notice.digit);
+		return;
+	}
+	if (rtp.payload_type != self->recv_pt)
 		return;
 	self->stats.packets_received++;
 	self->stats.bytes_received += len;
@@ -277,6 +341,14 @@ cf_audio_stream_new (CfIceSession *transport,
 	self->user_data = user_data;
 	self->send_pt = params->send_pt;
 	self->recv_pt = params->recv_pt;
+	self->te_send_pt = params->te_send_pt;
+	self->te_recv_pt = params->te_recv_pt;
+	self->te_clock_rate = params->te_clock_rate != 0 ? params->te_clock_rate : params->clock_rate;
+	self->clock_rate = params->clock_rate;
+	if (self->te_send_pt >= 0)
+		self->dtmf_out = cf_rtp_event_sender_new (self->te_clock_rate, FRAME_MS, CF_RTP_EVENT_DEFAULT_VOLUME);
+	if (self->te_recv_pt >= 0)
+		self->dtmf_in = cf_rtp_event_receiver_new ();
 	self->send = params->send;
 	self->recv = params->recv;
 	self->ssrc = g_random_int ();
@@ -323,6 +395,8 @@ cf_audio_stream_free (CfAudioStream *self)
 	g_clear_pointer (&self->encoder, cf_audio_encoder_free);
 	g_clear_pointer (&self->decoder, cf_audio_decoder_free);
 	g_clear_pointer (&self->jitter, cf_jitter_buffer_free);
+	g_clear_pointer (&self->dtmf_out, cf_rtp_event_sender_free);
+	g_clear_pointer (&self->dtmf_in, cf_rtp_event_receiver_free);
 	g_clear_pointer (&self->main_context, g_main_context_unref);
 	g_free (self);
 }
@@ -337,6 +411,16 @@ cf_audio_stream_set_directions (CfAudioStream *self, gboolean send, gboolean rec
 		cf_jitter_buffer_reset (self->jitter);
 	}
 	self->recv = recv;
+}
+
+gboolean
+cf_audio_stream_send_dtmf (CfAudioStream *self, const char *digits, GError **error)
+{
+	if (self->dtmf_out == NULL) {
+		g_set_error_literal (error, CF_RTP_ERROR, CF_RTP_ERROR_INVALID, "the other side takes no DTMF events (telephone-event)");
+		return FALSE;
+	}
+	return cf_rtp_event_sender_queue (self->dtmf_out, digits, CF_RTP_EVENT_DEFAULT_DURATION_MS, error);
 }
 
 void

@@ -28,6 +28,9 @@ typedef struct {
 	const char *recv_fmtp; /* ours, for what we receive (nullable) */
 	guint send_pt;
 	guint recv_pt;
+	gint te_send_pt;       /* telephone-event (RFC 4733): the peer's PT, -1: none */
+	gint te_recv_pt;       /* ours, -1: none */
+	guint te_clock_rate;
 	gboolean send;         /* we may send (not on hold) */
 	gboolean recv;         /* the peer sends to us */
 	const char *source;    /* PipeWire node names, NULL: defaults */
@@ -53,10 +56,12 @@ typedef struct {
 typedef enum {
 	CF_AUDIO_STREAM_EVENT_FIRST_PACKET, /* media arrived for the first time */
 	CF_AUDIO_STREAM_EVENT_TIMEOUT,      /* no media for media_timeout seconds */
+	CF_AUDIO_STREAM_EVENT_DTMF,         /* the peer pressed a key (@digit) */
 } CfAudioStreamEvent;
 
-/* Called on the main context given at creation. */
-typedef void (*CfAudioStreamEventFunc) (CfAudioStreamEvent event, gpointer user_data);
+/* Called on the main context given at creation; @digit is the DTMF digit
+ * for CF_AUDIO_STREAM_EVENT_DTMF, '\0' otherwise. */
+typedef void (*CfAudioStreamEventFunc) (CfAudioStreamEvent event, char digit, gpointer user_data);
 
 typedef struct _CfAudioStream CfAudioStream;
 
@@ -76,6 +81,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfAudioStream, cf_audio_stream_free)
 /* Hold and resume: whether we send, and whether the peer does. */
 void cf_audio_stream_set_directions (CfAudioStream *self, gboolean send, gboolean recv);
 void cf_audio_stream_set_muted (CfAudioStream *self, gboolean muted);
+/* Queues DTMF digits (0-9 * # A-D), 100 ms each, sent as RFC 4733 events
+ * in place of audio. Fails when no telephone-event was negotiated, for a bad
+ * digit, or when too many are queued. */
+gboolean cf_audio_stream_send_dtmf (CfAudioStream *self, const char *digits, GError **error);
 void cf_audio_stream_get_stats (CfAudioStream *self, CfAudioStreamStats *ret_stats);
 
 G_END_DECLS

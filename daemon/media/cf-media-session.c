@@ -22,6 +22,7 @@ struct _CfMediaSession {
 	CfAudioStream *stream;   /* media thread only */
 	CfMediaEncryption encryption;
 	gboolean held;              /* we hold the call: send nothing */
+	gboolean dtmf;              /* telephone-event was agreed */
 	gboolean negotiated_send;   /* the last exchange lets us send */
 	gboolean negotiated_recv;
 
@@ -33,6 +34,7 @@ struct _CfMediaSession {
 enum {
 	SIGNAL_MEDIA_STARTED,
 	SIGNAL_MEDIA_TIMEOUT,
+	SIGNAL_DTMF_RECEIVED,
 	N_SIGNALS,
 };
 
@@ -54,18 +56,24 @@ typedef struct {
 	gboolean send;
 	gboolean recv;
 	gboolean muted;
+	const char *digits;
 	CfAudioStreamStats stats;
 	GMainContext *main_context;
 	GError *error;
 } Job;
 
 static void
-on_stream_event (CfAudioStreamEvent event, gpointer user_data)
+on_stream_event (CfAudioStreamEvent event, char digit, gpointer user_data)
 {
 	CfMediaSession *self = CF_MEDIA_SESSION (user_data);
 
 	if (self->stream == NULL)
 		return;
+	if (event == CF_AUDIO_STREAM_EVENT_DTMF) {
+		char text[2] = { digit, '\0' };
+		g_signal_emit (self, signals[SIGNAL_DTMF_RECEIVED], 0, text);
+		return;
+	}
 	g_signal_emit (self,
 		       signals[event == CF_AUDIO_STREAM_EVENT_TIMEOUT ? SIGNAL_MEDIA_TIMEOUT : SIGNAL_MEDIA_STARTED],
 		       0);
@@ -132,6 +140,19 @@ job_muted (gpointer data)
 
 	if (job->self->stream != NULL)
 		cf_audio_stream_set_muted (job->self->stream, job->muted);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_dtmf (gpointer data)
+{
+	Job *job = data;
+
+	if (job->self->stream == NULL) {
+		g_set_error_literal (&job->error, CF_MEDIA_ERROR, 0, "no media is running");
+		return G_SOURCE_REMOVE;
+	}
+	cf_audio_stream_send_dtmf (job->self->stream, job->digits, &job->error);
 	return G_SOURCE_REMOVE;
 }
 
@@ -342,6 +363,18 @@ plain:
 	return TRUE;
 }
 
+/* The clock of the negotiated telephone-event (the same rate on both sides). */
+static guint
+te_clock_rate (const CfSdpStream *stream)
+{
+	for (guint i = 0; stream->telephone_event_pt >= 0 && i < stream->recv_codecs->len; i++) {
+		const CfSdpCodec *c = g_ptr_array_index (stream->recv_codecs, i);
+		if (g_ascii_strcasecmp (c->encoding, "telephone-event") == 0)
+			return c->clock_rate;
+	}
+	return 8000;
+}
+
 gboolean
 cf_media_session_apply (CfMediaSession *self,
 			const CfSdpNegotiation *result,
@@ -374,6 +407,7 @@ cf_media_session_apply (CfMediaSession *self,
 	if (!make_srtp (self, remote_audio, local_offerer, &job.tx, &job.rx, error))
 		return FALSE;
 	self->encryption = job.tx != NULL ? CF_MEDIA_ENCRYPTION_SDES : CF_MEDIA_ENCRYPTION_NONE;
+	self->dtmf = stream->telephone_event_pt >= 0;
 
 	for (guint i = 0; i < stream->recv_codecs->len; i++) {
 		const CfSdpCodec *c = g_ptr_array_index (stream->recv_codecs, i);
@@ -390,6 +424,9 @@ cf_media_session_apply (CfMediaSession *self,
 		.recv_fmtp = recv_fmtp,
 		.send_pt = stream->codec->pt,
 		.recv_pt = stream->recv_pt,
+		.te_send_pt = stream->telephone_event_pt,
+		.te_recv_pt = stream->telephone_event_recv_pt,
+		.te_clock_rate = te_clock_rate (stream),
 		.send = job.send,
 		.recv = job.recv,
 		.source = self->source,
@@ -419,6 +456,25 @@ cf_media_session_set_held (CfMediaSession *self, gboolean held)
 	job.send = self->negotiated_send && !held;
 	job.recv = self->negotiated_recv;
 	cf_media_thread_invoke_sync (self->thread, job_directions, &job);
+}
+
+gboolean
+cf_media_session_send_dtmf (CfMediaSession *self, const char *digits, GError **error)
+{
+	Job job = { .self = self, .digits = digits };
+
+	cf_media_thread_invoke_sync (self->thread, job_dtmf, &job);
+	if (job.error != NULL) {
+		g_propagate_error (error, job.error);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+cf_media_session_has_dtmf (CfMediaSession *self)
+{
+	return self->stream != NULL && self->dtmf;
 }
 
 void
@@ -502,6 +558,11 @@ cf_media_session_class_init (CfMediaSessionClass *klass)
 						      G_SIGNAL_RUN_LAST,
 						      0, NULL, NULL, NULL,
 						      G_TYPE_NONE, 0);
+	signals[SIGNAL_DTMF_RECEIVED] = g_signal_new ("dtmf-received",
+						      G_TYPE_FROM_CLASS (klass),
+						      G_SIGNAL_RUN_LAST,
+						      0, NULL, NULL, NULL,
+						      G_TYPE_NONE, 1, G_TYPE_STRING);
 	signals[SIGNAL_MEDIA_TIMEOUT] = g_signal_new ("media-timeout",
 						      G_TYPE_FROM_CLASS (klass),
 						      G_SIGNAL_RUN_LAST,

@@ -14,7 +14,7 @@
  *
  * Signals (main thread): ::media-started (the first packet arrived),
  * ::media-timeout (nothing arrived for media_timeout seconds while the peer
- * should be sending). */
+ * should be sending), ::dtmf-received (const char *digit). */
 
 #include <glib-object.h>
 
@@ -73,6 +73,10 @@ gboolean cf_media_session_apply (CfMediaSession *self,
 void cf_media_session_set_held (CfMediaSession *self, gboolean held);
 /* While muted, silence is sent in place of the microphone. */
 void cf_media_session_set_muted (CfMediaSession *self, gboolean muted);
+/* Sends DTMF digits as RFC 4733 events; fails when telephone-event was not
+ * agreed, for a bad digit, or with too many queued. */
+gboolean cf_media_session_send_dtmf (CfMediaSession *self, const char *digits, GError **error);
+gboolean cf_media_session_has_dtmf (CfMediaSession *self);
 /* Stops the audio and closes the transport. */
 void cf_media_session_stop (CfMediaSession *self);
 

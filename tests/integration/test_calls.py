@@ -200,6 +200,8 @@ def test_confabctl_drives_a_call(alice, bob):
     ctl_a("unmute", check=True)
     alice.watch.wait_prop(a, "Muted", False)
     ctl_a("chat", p.stdout.strip(), "from the shell", check=True)
+    ctl_a("dtmf", p.stdout.strip(), "42", check=True)
+    assert ctl_a("dtmf", p.stdout.strip(), "4x2").returncode == 1
     wait_until(lambda: (b, "from the shell") in bob.watch.messages, "chat via confabctl")
     ctl_a("hold", check=True)
     bob.watch.wait_prop(b, "RemoteHeld", True)
@@ -282,3 +284,24 @@ def test_plain_rtp_only_when_allowed(make_daemon, allow_plain):
     b = bob.watch.wait_incoming()
     bob.watch.wait_prop(b, "Encryption", "none")
     bob.call(b).Hangup()
+
+
+def test_dtmf_both_ways(alice, bob):
+    received = {"alice": [], "bob": []}
+    for name, peer in (("alice", alice), ("bob", bob)):
+        peer.daemon.bus.conn.add_signal_receiver(
+            lambda d, n=name: received[n].append(str(d)), signal_name="DtmfReceived",
+            dbus_interface="org.confab.Confab1.Call")
+    a, b = establish(alice, bob)
+    alice.watch.wait_prop(a, "Features", dbus.Array(["chat", "dtmf"], signature="s"))
+    alice.call(a).SendDtmf("123#")
+    wait_until(lambda: "".join(received["bob"]) == "123#", "bob hears 123#")
+    bob.call(b).SendDtmf("*0A")
+    wait_until(lambda: "".join(received["alice"]) == "*0A", "alice hears *0A")
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        alice.call(a).SendDtmf("12x")
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.InvalidArgument"
+    wait_reply(call_async(alice.call(a).Hold), "Hold")
+    with pytest.raises(dbus.exceptions.DBusException) as e:
+        alice.call(a).SendDtmf("1")
+    assert e.value.get_dbus_name() == "org.confab.Confab1.Error.WrongState"
