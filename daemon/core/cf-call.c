@@ -76,6 +76,11 @@ struct _CfCall {
 	CfCallState reinvite_state; /* the state it leads to */
 
 	guint no_answer_timer;
+	guint stats_timer;
+	GVariant *stats; /* a{sv} */
+	CfAudioStreamStats last_stats;
+	gint64 last_stats_time;
+	char *codec;
 };
 
 enum {
@@ -91,6 +96,7 @@ enum {
 	PROP_FEATURES,
 	PROP_ENCRYPTION,
 	PROP_MUTED,
+	PROP_STATS,
 	N_PROPS,
 };
 
@@ -108,6 +114,7 @@ G_DEFINE_TYPE (CfCall, cf_call, G_TYPE_OBJECT)
 
 static void send_bye (CfCall *self);
 static void send_invite (CfCall *self, CfSipMessage *challenge);
+static gboolean on_stats_timer (gpointer user_data);
 
 /* ---- logging: every message names the call, with a CALL_ID= field ---- */
 
@@ -247,6 +254,9 @@ end (CfCall *self, const char *reason)
 	g_object_thaw_notify (G_OBJECT (self));
 
 	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
+	if (self->stats_timer != 0)
+		on_stats_timer (self); /* the final figures */
+	g_clear_handle_id (&self->stats_timer, g_source_remove);
 	stop_ok_retransmission (self);
 	if (self->resolving != NULL)
 		g_cancellable_cancel (self->resolving);
@@ -396,7 +406,56 @@ apply_negotiation (CfCall *self, CfSdpNegotiation *result, const CfSdpSession *r
 	}
 	update_encryption (self);
 	update_features (self);
+	if (audio != NULL && audio->codec != NULL) {
+		g_free (self->codec);
+		self->codec = g_strdup_printf ("%s/%u", audio->codec->encoding, audio->codec->clock_rate);
+	}
+	if (self->stats_timer == 0) {
+		self->last_stats_time = g_get_monotonic_time ();
+		self->stats_timer = g_timeout_add_seconds (1, on_stats_timer, self);
+	}
 	return TRUE;
+}
+
+/* Once a second while the media runs: the Stats property (RFC 3550
+ * receiver figures from the jitter buffer, rates from the byte counts). */
+static gboolean
+on_stats_timer (gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+	CfAudioStreamStats now;
+	gint64 t = g_get_monotonic_time ();
+	double seconds = (t - self->last_stats_time) / (double) G_USEC_PER_SEC;
+	guint64 expected;
+	GVariantDict d;
+
+	if (self->media == NULL || !cf_media_session_is_running (self->media))
+		return G_SOURCE_CONTINUE;
+	cf_media_session_get_stats (self->media, &now);
+	expected = now.packets_received + now.lost;
+	g_variant_dict_init (&d, NULL);
+	g_variant_dict_insert (&d, "codec", "s", self->codec != NULL ? self->codec : "");
+	g_variant_dict_insert (&d, "packets-sent", "t", now.packets_sent);
+	g_variant_dict_insert (&d, "packets-received", "t", now.packets_received);
+	g_variant_dict_insert (&d, "packets-lost", "t", now.lost);
+	g_variant_dict_insert (&d, "packets-late", "t", now.late);
+	g_variant_dict_insert (&d, "loss", "d", expected > 0 ? (double) now.lost / expected : 0.0);
+	g_variant_dict_insert (&d, "jitter", "d", now.jitter_ms);
+	g_variant_dict_insert (&d, "playout-delay", "d", now.playout_delay_us / 1000.0);
+	g_variant_dict_insert (&d, "srtp-forged", "t", now.srtp_forged);
+	g_variant_dict_insert (&d, "srtp-replayed", "t", now.srtp_replayed);
+	if (seconds > 0) {
+		g_variant_dict_insert (&d, "bitrate-send", "u",
+				       (guint32) ((now.bytes_sent - self->last_stats.bytes_sent) * 8 / seconds));
+		g_variant_dict_insert (&d, "bitrate-receive", "u",
+				       (guint32) ((now.bytes_received - self->last_stats.bytes_received) * 8 / seconds));
+	}
+	self->last_stats = now;
+	self->last_stats_time = t;
+	g_clear_pointer (&self->stats, g_variant_unref);
+	self->stats = g_variant_ref_sink (g_variant_dict_end (&d));
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATS]);
+	return G_SOURCE_CONTINUE;
 }
 
 /* The media failed at the start of the call: hang up. */
@@ -1599,6 +1658,14 @@ cf_call_send_dtmf (CfCall *self, const char *digits, GError **error)
 	return TRUE;
 }
 
+GVariant *
+cf_call_get_stats (CfCall *self)
+{
+	if (self->stats == NULL)
+		self->stats = g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
+	return self->stats;
+}
+
 gboolean
 cf_call_get_muted (CfCall *self)
 {
@@ -1647,6 +1714,7 @@ cf_call_dispose (GObject *object)
 {
 	CfCall *self = CF_CALL (object);
 
+	g_clear_handle_id (&self->stats_timer, g_source_remove);
 	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
 	stop_ok_retransmission (self);
 	G_OBJECT_CLASS (cf_call_parent_class)->dispose (object);
@@ -1671,6 +1739,8 @@ cf_call_finalize (GObject *object)
 	g_clear_pointer (&self->sdp, cf_sdp_negotiator_free);
 	g_clear_object (&self->media);
 	g_free (self->encryption);
+	g_free (self->codec);
+	g_clear_pointer (&self->stats, g_variant_unref);
 	g_clear_pointer (&self->pending_result, cf_sdp_negotiation_free);
 	g_clear_pointer (&self->pending_remote, cf_sdp_session_free);
 	g_clear_pointer (&self->invite, cf_sip_message_unref);
@@ -1725,6 +1795,9 @@ cf_call_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
 	case PROP_MUTED:
 		g_value_set_boolean (value, self->muted);
 		break;
+	case PROP_STATS:
+		g_value_set_variant (value, cf_call_get_stats (self));
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 	}
@@ -1751,6 +1824,7 @@ cf_call_class_init (CfCallClass *klass)
 	props[PROP_FEATURES] = g_param_spec_boxed ("features", NULL, NULL, G_TYPE_STRV, flags);
 	props[PROP_ENCRYPTION] = g_param_spec_string ("encryption", NULL, NULL, "", flags);
 	props[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, flags);
+	props[PROP_STATS] = g_param_spec_variant ("stats", NULL, NULL, G_VARIANT_TYPE_VARDICT, NULL, flags);
 	g_object_class_install_properties (object_class, N_PROPS, props);
 
 	signals[SIGNAL_MESSAGE_RECEIVED] = g_signal_new ("message-received",

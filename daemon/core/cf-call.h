@@ -75,6 +75,9 @@ const char *const *cf_call_get_features (CfCall *self);
 /* Sends DTMF digits (RFC 4733 events) in an active call. ::dtmf-received
  * (const char *digit) tells the peer's. */
 gboolean cf_call_send_dtmf (CfCall *self, const char *digits, GError **error);
+/* The media statistics, a{sv}, updated once a second while media runs.
+ * (transfer none) */
+GVariant *cf_call_get_stats (CfCall *self);
 /* The microphone is muted: silence is sent. Kept for the call's life. */
 gboolean cf_call_get_muted (CfCall *self);
 gboolean cf_call_set_muted (CfCall *self, gboolean muted, GError **error);

@@ -33,6 +33,7 @@ sync_all (CfCallObject *self)
 	cf_dbus_call_set_features (iface, cf_call_get_features (call));
 	cf_dbus_call_set_encryption (iface, cf_call_get_encryption (call));
 	cf_dbus_call_set_muted (iface, cf_call_get_muted (call));
+	cf_dbus_call_set_stats (iface, cf_call_get_stats (call));
 	g_object_thaw_notify (G_OBJECT (self));
 }
 

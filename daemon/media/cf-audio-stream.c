@@ -438,6 +438,7 @@ cf_audio_stream_get_stats (CfAudioStream *self, CfAudioStreamStats *ret_stats)
 	self->stats.lost = jb.lost;
 	self->stats.late = jb.late;
 	self->stats.jitter = jb.jitter;
+	self->stats.jitter_ms = jb.jitter * 1000.0 / self->clock_rate;
 	self->stats.playout_delay_us = jb.playout_delay_us;
 	if (self->rx != NULL) {
 		const CfSrtpStats *s = cf_srtp_session_get_stats (self->rx);

@@ -49,6 +49,7 @@ typedef struct {
 	guint64 lost;
 	guint64 late;
 	guint32 jitter;        /* RFC 3550 interarrival jitter, in timestamp units */
+	double jitter_ms;      /* the same in milliseconds */
 	gint64 playout_delay_us;
 	gboolean device;       /* PipeWire capture and playback run */
 } CfAudioStreamStats;

@@ -23,6 +23,14 @@ def test_full_call(alice, bob, transport):
     expected = "standard" if transport == "tls" else "unprotected-keys"
     alice.watch.wait_prop(a, "Encryption", expected)
     bob.watch.wait_prop(b, "Encryption", expected)
+    # Media flows: the statistics show packets both ways, and the codec.
+    wait_until(lambda: (alice.watch.get(a, "Stats") or {}).get("packets-received", 0) > 5
+               and (bob.watch.get(b, "Stats") or {}).get("packets-received", 0) > 5,
+               "media statistics")
+    stats = alice.watch.get(a, "Stats")
+    assert stats["codec"] == "opus/48000"
+    assert stats["srtp-forged"] == 0 and stats["srtp-replayed"] == 0
+    assert stats["packets-sent"] > 0 and "bitrate-send" in stats
     alice.call(a).SetMuted(True)
     alice.watch.wait_prop(a, "Muted", True)
     alice.call(a).SetMuted(False)
