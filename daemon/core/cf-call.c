@@ -292,6 +292,11 @@ prepare_sdp (CfCall *self, const char *host, GError **error)
 	g_autofree char *suffix = g_strdup_printf ("call%u", self->id);
 	CfMediaConfig config = {
 		.local_address = host,
+		.ice = TRUE,
+		/* RFC 8445 §6.1.1: the offerer controls. */
+		.controlling = self->direction == CF_CALL_DIRECTION_OUTGOING,
+		.local_addresses = cf_settings_get_local_addresses (self->settings),
+		.stun_server = cf_settings_get_stun_server (self->settings),
 		.source = cf_settings_get_audio_source (self->settings),
 		.sink = cf_settings_get_audio_sink (self->settings),
 		.name_suffix = suffix,
@@ -435,6 +440,7 @@ on_stats_timer (gpointer user_data)
 	expected = now.packets_received + now.lost;
 	g_variant_dict_init (&d, NULL);
 	g_variant_dict_insert (&d, "codec", "s", self->codec != NULL ? self->codec : "");
+	g_variant_dict_insert (&d, "transport", "s", cf_media_session_uses_ice (self->media) ? "ice" : "rtp");
 	g_variant_dict_insert (&d, "packets-sent", "t", now.packets_sent);
 	g_variant_dict_insert (&d, "packets-received", "t", now.packets_received);
 	g_variant_dict_insert (&d, "packets-lost", "t", now.lost);

@@ -5,6 +5,7 @@
 
 #include "cf-media-session.h"
 #include "cf-media-thread.h"
+#include "cf-ice-candidate.h"
 #include "cf-sdes.h"
 
 struct _CfMediaSession {
@@ -19,10 +20,15 @@ struct _CfMediaSession {
 	guint media_timeout;
 
 	CfIceSession *transport; /* lives on the media thread's context */
+	gboolean ice;            /* the transport is an ICE agent */
+	GStrv ice_candidates;    /* our a=candidate values */
+	char *ice_ufrag;
+	char *ice_pwd;
 	CfAudioStream *stream;   /* media thread only */
 	CfMediaEncryption encryption;
 	gboolean held;              /* we hold the call: send nothing */
 	gboolean dtmf;              /* telephone-event was agreed */
+	gboolean remote_ice;        /* the peer does ICE too */
 	gboolean negotiated_send;   /* the last exchange lets us send */
 	gboolean negotiated_recv;
 
@@ -48,6 +54,14 @@ G_DEFINE_QUARK (cf-media-error-quark, cf_media_error)
 
 typedef struct {
 	CfMediaSession *self;
+	const CfMediaConfig *config;
+	GMutex lock;
+	GCond cond;
+	gboolean gathered;
+	const char *remote_ufrag; /* NULL: the peer has no ICE */
+	const char *remote_pwd;
+	const char *const *remote_candidates;
+	gboolean remote_lite;
 	const char *remote_address;
 	guint16 remote_port;
 	CfSrtpSession *tx;
@@ -82,25 +96,41 @@ on_stream_event (CfAudioStreamEvent event, char digit, gpointer user_data)
 static void
 on_gathered (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	g_autoptr (GError) error = NULL;
+	Job *job = user_data;
 
-	if (!cf_ice_session_gather_finish (CF_ICE_SESSION (source), result, &error))
-		g_debug ("media transport: %s", error->message);
+	g_mutex_lock (&job->lock);
+	if (!cf_ice_session_gather_finish (CF_ICE_SESSION (source), result, &job->error))
+		g_debug ("media transport: %s", job->error->message);
+	job->gathered = TRUE;
+	g_cond_signal (&job->cond);
+	g_mutex_unlock (&job->lock);
 }
 
 static gboolean
 job_create_transport (gpointer data)
 {
 	Job *job = data;
-	const char *addresses[] = { job->self->local_address, NULL };
+	const CfMediaConfig *config = job->config;
+	const char *own[] = { config->local_address, NULL };
+	const char *const *addresses = config->local_addresses != NULL && config->local_addresses[0] != NULL
+					       ? config->local_addresses
+					       : own;
+	GMainContext *context = g_main_context_get_thread_default ();
 
-	job->self->transport = cf_ice_session_new_plain (g_main_context_get_thread_default (),
-							 addresses,
-							 NULL,
-							 &job->error);
-	/* A plain session has nothing to gather: its address is known at once. */
+	if (config->ice) {
+		CfIceConfig ice = {
+			.local_addresses = addresses,
+			.stun_server = config->stun_server,
+			.turn_server = config->turn_server,
+			.turn_username = config->turn_username,
+			.turn_password = config->turn_password,
+		};
+		job->self->transport = cf_ice_session_new (context, config->controlling, &ice, &job->error);
+	} else {
+		job->self->transport = cf_ice_session_new_plain (context, addresses, NULL, &job->error);
+	}
 	if (job->self->transport != NULL)
-		cf_ice_session_gather_async (job->self->transport, NULL, on_gathered, NULL);
+		cf_ice_session_gather_async (job->self->transport, NULL, on_gathered, job);
 	return G_SOURCE_REMOVE;
 }
 
@@ -110,8 +140,17 @@ job_start (gpointer data)
 	Job *job = data;
 	CfMediaSession *self = job->self;
 
-	if (!cf_ice_session_set_remote_plain (self->transport, job->remote_address, job->remote_port, &job->error))
+	if (job->remote_ufrag != NULL && self->ice) {
+		if (!cf_ice_session_set_remote (self->transport,
+						job->remote_ufrag,
+						job->remote_pwd,
+						job->remote_candidates,
+						job->remote_lite,
+						&job->error))
+			return G_SOURCE_REMOVE;
+	} else if (!cf_ice_session_set_remote_plain (self->transport, job->remote_address, job->remote_port, &job->error)) {
 		return G_SOURCE_REMOVE;
+	}
 	self->stream = cf_audio_stream_new (self->transport,
 					    g_steal_pointer (&job->tx),
 					    g_steal_pointer (&job->rx),
@@ -185,7 +224,7 @@ CfMediaSession *
 cf_media_session_new (const CfMediaConfig *config, GError **error)
 {
 	g_autoptr (CfMediaSession) self = g_object_new (CF_TYPE_MEDIA_SESSION, NULL);
-	Job job = { .self = self };
+	Job job = { .self = self, .config = config };
 
 	self->thread = cf_media_thread_get ();
 	self->local_address = g_strdup (config->local_address);
@@ -194,10 +233,26 @@ cf_media_session_new (const CfMediaConfig *config, GError **error)
 	self->name_suffix = g_strdup (config->name_suffix);
 	self->allow_plain = config->allow_plain;
 	self->media_timeout = config->media_timeout;
+	self->ice = config->ice;
+	g_mutex_init (&job.lock);
+	g_cond_init (&job.cond);
 	cf_media_thread_invoke_sync (self->thread, job_create_transport, &job);
-	if (self->transport == NULL) {
+	/* Gathering: at once for plain RTP and host candidates; a STUN or TURN
+	 * server that does not answer holds it up for libnice's few seconds. */
+	g_mutex_lock (&job.lock);
+	while (self->transport != NULL && !job.gathered)
+		g_cond_wait (&job.cond, &job.lock);
+	g_mutex_unlock (&job.lock);
+	g_mutex_clear (&job.lock);
+	g_cond_clear (&job.cond);
+	if (self->transport == NULL || job.error != NULL) {
 		g_propagate_error (error, job.error);
 		return NULL;
+	}
+	if (self->ice) {
+		self->ice_ufrag = g_strdup (cf_ice_session_get_local_ufrag (self->transport));
+		self->ice_pwd = g_strdup (cf_ice_session_get_local_pwd (self->transport));
+		self->ice_candidates = cf_ice_session_get_local_candidates (self->transport);
 	}
 	return g_steal_pointer (&self);
 }
@@ -228,6 +283,22 @@ add_crypto (CfSdpLocalMedia *audio, const CfSdesCrypto *crypto)
 	return ok;
 }
 
+static void
+set_ice_attributes (CfMediaSession *self, CfSdpLocalMedia *audio, gboolean with_ice)
+{
+	CfSdpAttributes *attrs = cf_sdp_local_media_get_attributes (audio);
+
+	cf_sdp_attributes_remove (attrs, CF_ICE_ATTR_UFRAG);
+	cf_sdp_attributes_remove (attrs, CF_ICE_ATTR_PWD);
+	cf_sdp_attributes_remove (attrs, CF_ICE_ATTR_CANDIDATE);
+	if (!with_ice || !self->ice)
+		return;
+	cf_sdp_attributes_add (attrs, CF_ICE_ATTR_UFRAG, self->ice_ufrag);
+	cf_sdp_attributes_add (attrs, CF_ICE_ATTR_PWD, self->ice_pwd);
+	for (guint i = 0; self->ice_candidates[i] != NULL; i++)
+		cf_sdp_attributes_add (attrs, CF_ICE_ATTR_CANDIDATE, self->ice_candidates[i]);
+}
+
 gboolean
 cf_media_session_prepare_offer (CfMediaSession *self, CfSdpLocalMedia *audio, GError **error)
 {
@@ -256,6 +327,7 @@ cf_media_session_prepare_offer (CfMediaSession *self, CfSdpLocalMedia *audio, GE
 	clear_crypto_attributes (audio);
 	for (guint i = 0; i < self->offered->len; i++)
 		add_crypto (audio, g_ptr_array_index (self->offered, i));
+	set_ice_attributes (self, audio, TRUE);
 	return TRUE;
 }
 
@@ -294,6 +366,8 @@ cf_media_session_prepare_answer (CfMediaSession *self,
 	clear_crypto_attributes (audio);
 	if (m == NULL)
 		return TRUE; /* nothing to answer with keys: the negotiator rejects it */
+	/* ICE in the answer only when the offer has it (RFC 8839 §4.2.2). */
+	set_ice_attributes (self, audio, cf_sdp_attributes_has (cf_sdp_media_get_attributes (m), CF_ICE_ATTR_UFRAG));
 
 	g_clear_pointer (&self->chosen_remote, cf_sdes_crypto_free);
 	g_clear_pointer (&self->chosen_local, cf_sdes_crypto_free);
@@ -385,6 +459,7 @@ cf_media_session_apply (CfMediaSession *self,
 	const CfSdpStream *stream = cf_sdp_negotiation_find (result, "audio");
 	CfSdpMedia *remote_audio;
 	g_autofree char *recv_fmtp = NULL;
+	g_auto (GStrv) remote_candidates = NULL;
 	Job job = { .self = self };
 
 	if (stream == NULL || stream->codec == NULL) {
@@ -416,6 +491,22 @@ cf_media_session_apply (CfMediaSession *self,
 	}
 	job.remote_address = stream->remote_address;
 	job.remote_port = stream->remote_port;
+	{
+		CfSdpAttributes *attrs = cf_sdp_media_get_attributes (remote_audio);
+		CfSdpAttributes *session_attrs = cf_sdp_session_get_attributes ((CfSdpSession *) remote);
+
+		job.remote_ufrag = cf_sdp_attributes_lookup (attrs, CF_ICE_ATTR_UFRAG);
+		if (job.remote_ufrag == NULL)
+			job.remote_ufrag = cf_sdp_attributes_lookup (session_attrs, CF_ICE_ATTR_UFRAG);
+		job.remote_pwd = cf_sdp_attributes_lookup (attrs, CF_ICE_ATTR_PWD);
+		if (job.remote_pwd == NULL)
+			job.remote_pwd = cf_sdp_attributes_lookup (session_attrs, CF_ICE_ATTR_PWD);
+		if (job.remote_pwd == NULL)
+			job.remote_ufrag = NULL;
+		remote_candidates = cf_sdp_attributes_lookup_all (attrs, CF_ICE_ATTR_CANDIDATE);
+		job.remote_candidates = (const char *const *) remote_candidates;
+		job.remote_lite = cf_sdp_attributes_has (session_attrs, CF_ICE_ATTR_LITE);
+	}
 	job.params = (CfAudioStreamParams) {
 		.codec = stream->codec->encoding,
 		.clock_rate = stream->codec->clock_rate,
@@ -437,6 +528,7 @@ cf_media_session_apply (CfMediaSession *self,
 	job.main_context = g_main_context_get_thread_default ();
 	if (job.main_context == NULL)
 		job.main_context = g_main_context_default ();
+	self->remote_ice = self->ice && job.remote_ufrag != NULL;
 	cf_media_thread_invoke_sync (self->thread, job_start, &job);
 	g_clear_pointer (&job.tx, cf_srtp_session_free);
 	g_clear_pointer (&job.rx, cf_srtp_session_free);
@@ -469,6 +561,12 @@ cf_media_session_send_dtmf (CfMediaSession *self, const char *digits, GError **e
 		return FALSE;
 	}
 	return TRUE;
+}
+
+gboolean
+cf_media_session_uses_ice (CfMediaSession *self)
+{
+	return self->stream != NULL && self->remote_ice;
 }
 
 gboolean
@@ -542,6 +640,9 @@ cf_media_session_finalize (GObject *object)
 	g_clear_pointer (&self->offered, g_ptr_array_unref);
 	g_clear_pointer (&self->chosen_remote, cf_sdes_crypto_free);
 	g_clear_pointer (&self->chosen_local, cf_sdes_crypto_free);
+	g_strfreev (self->ice_candidates);
+	g_free (self->ice_ufrag);
+	g_free (self->ice_pwd);
 	G_OBJECT_CLASS (cf_media_session_parent_class)->finalize (object);
 }
 

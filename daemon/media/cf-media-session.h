@@ -6,7 +6,8 @@
  * 4568) into our offers and answers, and starts, changes and stops the
  * audio as the offer/answer exchanges complete.
  *
- * Transport: plain RTP/UDP on the call's local address (RFC 3264), rtcp-mux.
+ * Transport: ICE (libnice) when configured and the peer offers or answers
+ * it, else plain RTP/UDP on the call's local address (RFC 3264); rtcp-mux.
  * Encryption: SRTP with SDES keys: we offer AEAD_AES_128_GCM and
  * AES_CM_128_HMAC_SHA1_80 on RTP/SAVP; with allow_plain the offer is
  * RTP/AVP with the same a=crypto lines (best effort), and an answer or
@@ -28,6 +29,16 @@ GQuark cf_media_error_quark (void);
 
 typedef struct {
 	const char *local_address; /* an IP literal: where RTP is bound */
+	/* ICE (RFC 8445): offer and accept it. Candidates are gathered on
+	 * @local_addresses (NULL or empty: @local_address alone) and through
+	 * the STUN and TURN servers. */
+	gboolean ice;
+	gboolean controlling;      /* we offer: the controlling agent */
+	const char *const *local_addresses;
+	const char *stun_server;
+	const char *turn_server;
+	const char *turn_username;
+	const char *turn_password;
 	const char *source;        /* PipeWire node names; NULL: the defaults */
 	const char *sink;
 	const char *name_suffix;   /* for our PipeWire node names, e.g. the call id */
@@ -77,6 +88,8 @@ void cf_media_session_set_muted (CfMediaSession *self, gboolean muted);
  * agreed, for a bad digit, or with too many queued. */
 gboolean cf_media_session_send_dtmf (CfMediaSession *self, const char *digits, GError **error);
 gboolean cf_media_session_has_dtmf (CfMediaSession *self);
+/* The media runs over ICE (both sides do ICE), not plain RTP. */
+gboolean cf_media_session_uses_ice (CfMediaSession *self);
 /* Stops the audio and closes the transport. */
 void cf_media_session_stop (CfMediaSession *self);
 

@@ -29,6 +29,7 @@ def test_full_call(alice, bob, transport):
                "media statistics")
     stats = alice.watch.get(a, "Stats")
     assert stats["codec"] == "opus/48000"
+    assert stats["transport"] == "ice"
     assert stats["srtp-forged"] == 0 and stats["srtp-replayed"] == 0
     assert stats["packets-sent"] > 0 and "bitrate-send" in stats
     alice.call(a).SetMuted(True)
@@ -289,8 +290,11 @@ def test_plain_rtp_only_when_allowed(make_daemon, allow_plain):
         return
     assert status == 200, text
     assert "RTP/AVP" in text and "a=crypto" not in text
+    assert "a=ice-ufrag" not in text, "no ICE in an answer to an offer without it"
     b = bob.watch.wait_incoming()
     bob.watch.wait_prop(b, "Encryption", "none")
+    wait_until(lambda: bob.watch.get(b, "Stats") and bob.watch.get(b, "Stats")["transport"] == "rtp",
+               "plain RTP to a peer without ICE")
     bob.call(b).Hangup()
 
 
