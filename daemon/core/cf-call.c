@@ -447,6 +447,7 @@ on_stats_timer (gpointer user_data)
 	g_variant_dict_insert (&d, "packets-late", "t", now.late);
 	g_variant_dict_insert (&d, "loss", "d", expected > 0 ? (double) now.lost / expected : 0.0);
 	g_variant_dict_insert (&d, "jitter", "d", now.jitter_ms);
+	g_variant_dict_insert (&d, "rtt", "d", now.rtt_ms);
 	g_variant_dict_insert (&d, "playout-delay", "d", now.playout_delay_us / 1000.0);
 	g_variant_dict_insert (&d, "srtp-forged", "t", now.srtp_forged);
 	g_variant_dict_insert (&d, "srtp-replayed", "t", now.srtp_replayed);

@@ -9,10 +9,13 @@
 #include "cf-audio-device.h"
 #include "cf-audio-stream.h"
 #include "cf-jitter-buffer.h"
+#include "cf-rtcp.h"
 #include "cf-rtp-event.h"
 #include "cf-rtp.h"
 
 #define FRAME_MS 20
+/* RFC 3550 §6.2: a report every 5 s at most, spread by 0.5..1.5. */
+#define RTCP_INTERVAL_FRAMES (5000 / FRAME_MS)
 #define SEND_BUFFER (CF_RTP_MAX_PACKET_SIZE + 64)
 
 struct _CfAudioStream {
@@ -31,6 +34,10 @@ struct _CfAudioStream {
 	gint te_recv_pt;
 	guint te_clock_rate;
 	guint clock_rate;
+	CfRtcpReceiverStats *remote; /* what we receive from the peer's SSRC */
+	char cname[32];
+	guint rtcp_countdown;
+	double rtt_ms;
 	CfRtpEventSender *dtmf_out;
 	CfRtpEventReceiver *dtmf_in;
 	gboolean send;
@@ -211,11 +218,87 @@ check_timeout (CfAudioStream *self)
 	}
 }
 
+static guint32
+compact_now (void)
+{
+	return cf_rtcp_ntp_to_compact (cf_rtcp_ntp_from_unix_usec (g_get_real_time ()));
+}
+
+/* A compound report: SR while we send, else RR, with a report block on the
+ * peer's stream, and our CNAME (RFC 3550 §6.1). */
+static void
+send_rtcp (CfAudioStream *self)
+{
+	g_autoptr (CfRtcpCompound) compound = cf_rtcp_compound_new ();
+	CfRtcpPacket *report;
+	CfRtcpReportBlock block;
+	gsize len = 0;
+
+	if (cf_ice_session_get_state (self->transport) != CF_ICE_STATE_CONNECTED)
+		return;
+	if (self->stats.packets_sent > 0 && self->send)
+		report = cf_rtcp_packet_new_sr (self->ssrc,
+						cf_rtcp_ntp_from_unix_usec (g_get_real_time ()),
+						self->timestamp,
+						(guint32) self->stats.packets_sent,
+						(guint32) self->stats.bytes_sent);
+	else
+		report = cf_rtcp_packet_new_rr (self->ssrc);
+	if (self->remote != NULL && cf_rtcp_receiver_stats_make_report_block (self->remote, compact_now (), &block))
+		cf_rtcp_packet_add_report_block (report, &block);
+	cf_rtcp_compound_add (compound, report);
+	cf_rtcp_compound_add (compound, cf_rtcp_packet_new_sdes_cname (self->ssrc, self->cname));
+	if (!cf_rtcp_compound_write (compound, self->packet, sizeof (self->packet), &len, NULL))
+		return;
+	if (self->tx != NULL
+	    && !cf_srtp_session_protect_rtcp (self->tx, self->packet, len, sizeof (self->packet), &len, NULL))
+		return;
+	cf_ice_session_send (self->transport, self->packet, len, NULL);
+}
+
+static void
+receive_rtcp (CfAudioStream *self, guint8 *data, gsize len)
+{
+	g_autoptr (CfRtcpCompound) compound = NULL;
+	gsize plain_len = len;
+	guint32 now = compact_now ();
+
+	if (self->rx != NULL && !cf_srtp_session_unprotect_rtcp (self->rx, data, len, &plain_len, NULL))
+		return;
+	compound = cf_rtcp_compound_parse (data, plain_len, NULL);
+	if (compound == NULL)
+		return;
+	for (guint i = 0; i < cf_rtcp_compound_get_n_packets (compound); i++) {
+		const CfRtcpPacket *p = cf_rtcp_compound_get_packet (compound, i);
+
+		if (p->type == CF_RTCP_TYPE_SR && self->remote != NULL
+		    && p->ssrc == cf_rtcp_receiver_stats_get_ssrc (self->remote))
+			cf_rtcp_receiver_stats_add_sender_report (self->remote, p->ntp_timestamp, now);
+		if (p->type != CF_RTCP_TYPE_SR && p->type != CF_RTCP_TYPE_RR)
+			continue;
+		for (guint b = 0; b < p->n_report_blocks; b++) {
+			const CfRtcpReportBlock *block = &p->report_blocks[b];
+			guint32 rtt = 0;
+
+			if (block->ssrc != self->ssrc)
+				continue;
+			if (cf_rtcp_round_trip_time (now, block->lsr, block->dlsr, &rtt))
+				self->rtt_ms = rtt * 1000.0 / 65536.0;
+			/* Opus spends more on in-band FEC as the peer loses more. */
+			cf_audio_encoder_set_packet_loss (self->encoder, block->fraction_lost * 100 / 256, NULL);
+		}
+	}
+}
+
 static void
 tick (CfAudioStream *self, const gint16 *captured)
 {
 	static const gint16 silence[CF_AUDIO_FRAME_SAMPLES];
 
+	if (--self->rtcp_countdown == 0) {
+		send_rtcp (self);
+		self->rtcp_countdown = g_random_int_range (RTCP_INTERVAL_FRAMES / 2, RTCP_INTERVAL_FRAMES * 3 / 2);
+	}
 	send_frame (self, captured != NULL && !self->muted ? captured : silence);
 	play_frame (self);
 	check_timeout (self);
@@ -256,8 +339,10 @@ on_receive (CfIceSession *session, guint8 *data, gsize len, gpointer user_data)
 	CfRtpPacket rtp;
 	gsize plain_len = len;
 
-	if (is_rtcp (data, len))
-		return; /* RTCP reports come with the statistics work */
+	if (is_rtcp (data, len)) {
+		receive_rtcp (self, data, len);
+		return;
+	}
 	if (self->rx != NULL && !cf_srtp_session_unprotect_rtp (self->rx, data, len, &plain_len, NULL)) {
 		const CfSrtpStats *s = cf_srtp_session_get_stats (self->rx);
 		self->stats.srtp_forged = s->rtp_forged;
@@ -278,6 +363,15 @@ on_receive (CfIceSession *session, guint8 *data, gsize len, gpointer user_data)
 	}
 	if (rtp.payload_type != self->recv_pt)
 		return;
+	if (self->remote == NULL || cf_rtcp_receiver_stats_get_ssrc (self->remote) != rtp.ssrc) {
+		g_clear_pointer (&self->remote, cf_rtcp_receiver_stats_free);
+		self->remote = cf_rtcp_receiver_stats_new (rtp.ssrc, 0);
+	}
+	cf_rtcp_receiver_stats_add_packet (self->remote,
+					   rtp.sequence,
+					   rtp.timestamp,
+					   (guint32) (g_get_monotonic_time () * self->clock_rate / G_USEC_PER_SEC),
+					   NULL);
 	self->stats.packets_received++;
 	self->stats.bytes_received += len;
 	self->last_packet_us = g_get_monotonic_time ();
@@ -356,6 +450,8 @@ cf_audio_stream_new (CfIceSession *transport,
 	self->timestamp = g_random_int ();
 	self->last_packet_us = g_get_monotonic_time ();
 	self->media_timeout_us = (gint64) params->media_timeout * G_USEC_PER_SEC;
+	self->rtcp_countdown = RTCP_INTERVAL_FRAMES / 2;
+	g_snprintf (self->cname, sizeof (self->cname), "confab-%08x", g_random_int ());
 
 	self->encoder = cf_audio_encoder_new (params->codec, params->clock_rate, params->channels, params->send_fmtp, error);
 	if (self->encoder == NULL)
@@ -396,6 +492,7 @@ cf_audio_stream_free (CfAudioStream *self)
 	g_clear_pointer (&self->decoder, cf_audio_decoder_free);
 	g_clear_pointer (&self->jitter, cf_jitter_buffer_free);
 	g_clear_pointer (&self->dtmf_out, cf_rtp_event_sender_free);
+	g_clear_pointer (&self->remote, cf_rtcp_receiver_stats_free);
 	g_clear_pointer (&self->dtmf_in, cf_rtp_event_receiver_free);
 	g_clear_pointer (&self->main_context, g_main_context_unref);
 	g_free (self);
@@ -439,6 +536,7 @@ cf_audio_stream_get_stats (CfAudioStream *self, CfAudioStreamStats *ret_stats)
 	self->stats.late = jb.late;
 	self->stats.jitter = jb.jitter;
 	self->stats.jitter_ms = jb.jitter * 1000.0 / self->clock_rate;
+	self->stats.rtt_ms = self->rtt_ms;
 	self->stats.playout_delay_us = jb.playout_delay_us;
 	if (self->rx != NULL) {
 		const CfSrtpStats *s = cf_srtp_session_get_stats (self->rx);

@@ -50,6 +50,7 @@ typedef struct {
 	guint64 late;
 	guint32 jitter;        /* RFC 3550 interarrival jitter, in timestamp units */
 	double jitter_ms;      /* the same in milliseconds */
+	double rtt_ms;         /* round-trip time from the peer's RTCP reports, 0: none yet */
 	gint64 playout_delay_us;
 	gboolean device;       /* PipeWire capture and playback run */
 } CfAudioStreamStats;

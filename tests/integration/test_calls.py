@@ -317,3 +317,12 @@ def test_dtmf_both_ways(alice, bob):
     with pytest.raises(dbus.exceptions.DBusException) as e:
         alice.call(a).SendDtmf("1")
     assert e.value.get_dbus_name() == "org.confab.Confab1.Error.WrongState"
+
+
+def test_rtcp_round_trip_time(alice, bob):
+    """RTCP sender and receiver reports flow (RFC 3550): each side learns the
+    round-trip time from the other's report blocks."""
+    a, b = establish(alice, bob, "tcp")
+    wait_until(lambda: (alice.watch.get(a, "Stats") or {}).get("rtt", 0) > 0
+               and (bob.watch.get(b, "Stats") or {}).get("rtt", 0) > 0,
+               "round-trip times from RTCP")
