@@ -489,6 +489,9 @@ on_media_timeout (CfMediaSession *media, gpointer user_data)
 
 	if (self->state != CF_CALL_STATE_ACTIVE && self->state != CF_CALL_STATE_HELD)
 		return;
+	/* A phone that holds us with sendonly may well send nothing. */
+	if (self->remote_held)
+		return;
 	call_log (self, G_LOG_LEVEL_WARNING, "no media from the other side: hanging up");
 	send_bye (self);
 	end (self, CF_END_MEDIA_TIMEOUT);

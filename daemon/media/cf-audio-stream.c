@@ -49,6 +49,7 @@ struct _CfAudioStream {
 	guint timestamp_step;
 
 	gint64 last_packet_us;
+	gint64 playout_clock_us; /* advances one frame per pop: see play_frame() */
 	gint64 media_timeout_us;
 	gboolean timeout_sent;
 	CfAudioStreamStats stats;
@@ -184,8 +185,17 @@ play_frame (CfAudioStream *self)
 {
 	CfJitterBufferFrame frame;
 	gboolean ok = FALSE;
+	gint64 now = g_get_monotonic_time ();
 
-	switch (cf_jitter_buffer_pop (self->jitter, g_get_monotonic_time (), &frame)) {
+	/* PipeWire hands over capture in bursts of its quantum (1024 samples:
+	 * two frames back to back, then a gap). Pops are due one frame apart,
+	 * so the playout clock advances a frame per pop, and follows the real
+	 * clock only when they drift apart by more than a few frames. */
+	self->playout_clock_us += FRAME_MS * 1000;
+	if (ABS (now - self->playout_clock_us) > 5 * FRAME_MS * 1000)
+		self->playout_clock_us = now;
+
+	switch (cf_jitter_buffer_pop (self->jitter, self->playout_clock_us, &frame)) {
 	case CF_JITTER_BUFFER_PLAY:
 		ok = cf_audio_decoder_decode (self->decoder, frame.payload, frame.payload_len, self->pcm, CF_AUDIO_FRAME_SAMPLES, NULL);
 		break;

@@ -53,13 +53,6 @@ CLEAN = 0.9                       # a block whose share of the tone is above thi
 # zero or a few LSB; a tone at AMPLITUDE is three orders of magnitude above.
 SILENT_RMS = 30.0
 
-BUG_HELD_TIMES_OUT = (
-    "bug: a held call ends with media-timeout after [media] media-timeout seconds (30 by "
-    "default): since 'hold sends nothing' the holder offers a=sendonly but sends no RTP "
-    "(cf_media_session_set_held), while the held party, having answered recvonly, still "
-    "expects media: its stream's recv stays TRUE (cf_media_session_apply: recv = "
-    "remote_sends) and check_timeout() in daemon/media/cf-audio-stream.c fires; "
-    "on_media_timeout() in daemon/core/cf-call.c hangs up although RemoteHeld is TRUE")
 
 
 def media_extra(source, sink, more=""):
@@ -329,7 +322,6 @@ def test_media_timeout(pw, make_daemon, tones, tmp_path):
     assert call_props(alice.daemon, a)["EndReason"] == "remote-hangup"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=BUG_HELD_TIMES_OUT)
 def test_held_call_outlives_the_media_timeout(pw, make_daemon, tones, tmp_path):
     """The held party gets no media, by design: that is no reason to hang up."""
     alice, bob = make_peers(pw, make_daemon, b_more="media-timeout = 2\n")
