@@ -418,6 +418,9 @@ class Baresip(Proc):
             wait_bound(self.sip_port, "tcp", proc=self)
             wait_bound(self.ctrl_port, "tcp", proc=self)
             self.ctrl = CtrlTcp(self.ctrl_port)
+            # A round trip: baresip has taken the connection (and will send
+            # it events) before anything happens (seen lost under load).
+            self.ctrl.command("listcalls", proc=self)
 
     def uri(self, transport="udp"):
         base = f"sip:{self.user}@127.0.0.1:{self.sip_port}"
