@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cf-call-private.h"
+
+typedef char CfSecret;
 #include "cf-error.h"
 #include "cf-redact.h"
 #include "cf-media-session.h"
@@ -286,10 +288,40 @@ static void on_dtmf_received (CfMediaSession *media, const char *digit, gpointer
 
 /* The media session (it binds the RTP port our SDP names) and the SDP
  * negotiator of the call. */
+/* The TURN password, from [media] turn-password-file. (transfer full)
+ * Wipe it after use. */
+static char *
+read_turn_password (CfCall *self, GError **error)
+{
+	const char *path = cf_settings_get_turn_password_file (self->settings);
+	char *password = NULL;
+	gsize len = 0;
+
+	if (cf_settings_get_turn_server (self->settings) == NULL || path == NULL)
+		return NULL;
+	if (!g_file_get_contents (path, &password, &len, error)) {
+		g_prefix_error (error, "turn-password-file: ");
+		return NULL;
+	}
+	g_strchomp (password);
+	return password;
+}
+
+static void
+wipe_free (char *secret)
+{
+	if (secret != NULL)
+		explicit_bzero (secret, strlen (secret));
+	g_free (secret);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfSecret, wipe_free)
+
 static gboolean
 prepare_sdp (CfCall *self, const char *host, GError **error)
 {
 	g_autofree char *suffix = g_strdup_printf ("call%u", self->id);
+	g_autoptr (GError) turn_error = NULL;
+	g_autoptr (CfSecret) turn_password = read_turn_password (self, &turn_error);
 	CfMediaConfig config = {
 		.local_address = host,
 		.ice = TRUE,
@@ -297,6 +329,9 @@ prepare_sdp (CfCall *self, const char *host, GError **error)
 		.controlling = self->direction == CF_CALL_DIRECTION_OUTGOING,
 		.local_addresses = cf_settings_get_local_addresses (self->settings),
 		.stun_server = cf_settings_get_stun_server (self->settings),
+		.turn_server = turn_password != NULL ? cf_settings_get_turn_server (self->settings) : NULL,
+		.turn_username = cf_settings_get_turn_username (self->settings),
+		.turn_password = turn_password,
 		.source = cf_settings_get_audio_source (self->settings),
 		.sink = cf_settings_get_audio_sink (self->settings),
 		.name_suffix = suffix,
@@ -304,6 +339,8 @@ prepare_sdp (CfCall *self, const char *host, GError **error)
 		.media_timeout = cf_settings_get_media_timeout (self->settings),
 	};
 
+	if (turn_error != NULL)
+		call_log (self, G_LOG_LEVEL_WARNING, "no TURN relay: %s", turn_error->message);
 	self->media = cf_media_session_new (&config, error);
 	if (self->media == NULL)
 		return FALSE;

@@ -581,6 +581,13 @@ check_consistency (Values *v, GError **error)
 				     "[sip] listen has a tls entry but tls-certificate or tls-key is not set");
 		return FALSE;
 	}
+	if (v->turn_server != NULL && (v->turn_username == NULL || v->turn_password_file == NULL)) {
+		g_set_error_literal (error,
+				     CF_SETTINGS_ERROR,
+				     CF_SETTINGS_ERROR_INVALID,
+				     "[media] turn-server needs turn-username and turn-password-file");
+		return FALSE;
+	}
 	if ((v->tls_certificate == NULL) != (v->tls_key == NULL)) {
 		g_set_error_literal (error,
 				     CF_SETTINGS_ERROR,

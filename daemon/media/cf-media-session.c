@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "cf-media"
 
+#include <nice.h>
 #include <string.h>
 
 #include "cf-media-session.h"
@@ -226,6 +227,11 @@ cf_media_session_new (const CfMediaConfig *config, GError **error)
 	g_autoptr (CfMediaSession) self = g_object_new (CF_TYPE_MEDIA_SESSION, NULL);
 	Job job = { .self = self, .config = config };
 
+	/* libnice's own debug output prints TURN credentials: keys never
+	 * appear in our logs, so it stays off (CONFAB_LIBNICE_DEBUG=1 for
+	 * a developer who knows what that shows). */
+	if (g_getenv ("CONFAB_LIBNICE_DEBUG") == NULL)
+		nice_debug_disable (TRUE);
 	self->thread = cf_media_thread_get ();
 	self->local_address = g_strdup (config->local_address);
 	self->source = g_strdup (config->source);

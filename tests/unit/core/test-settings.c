@@ -114,6 +114,7 @@ test_bad_values (void)
 		{ "[calls]\nno-answer-timeout = 99999\n", "no-answer-timeout" },
 		{ "[media]\nmedia-timeout = soon\n", "[media] media-timeout" },
 		{ "[media]\nallow-plain-rtp = perhaps\n", "[media] allow-plain-rtp" },
+		{ "[media]\nturn-server = 127.0.0.1:3478\nturn-username = u\n", "turn-password-file" },
 		{ "[account]\nuri = alice@example.org\n", "not a SIP URI" },
 		{ "[account]\nuri = sip:\n", "has no host" },
 		{ "[account]\nuri = sip:a b@c\n", "not allowed" },
