@@ -840,8 +840,11 @@ cmd_show (Ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+typedef gboolean (*CallTextFunc) (CfDBusCall *call, const char *text, GCancellable *cancellable, GError **error);
+
+/* "confabctl COMMAND CALL TEXT": one call, one string argument. */
 static int
-cmd_chat (Ctl *ctl, int argc, char **argv)
+run_with_text (Ctl *ctl, int argc, char **argv, const char *usage, const char *failure, CallTextFunc func)
 {
 	g_autoptr (GDBusObjectManager) om = NULL;
 	g_autoptr (CfDBusCall) call = NULL;
@@ -849,7 +852,7 @@ cmd_chat (Ctl *ctl, int argc, char **argv)
 	int code;
 
 	if (argc != 2) {
-		g_printerr ("confabctl: usage: confabctl chat CALL TEXT\n");
+		g_printerr ("confabctl: usage: confabctl %s\n", usage);
 		return EXIT_USAGE;
 	}
 	om = get_object_manager (ctl, &code);
@@ -858,32 +861,21 @@ cmd_chat (Ctl *ctl, int argc, char **argv)
 	call = find_call (om, argv[0], NULL, &code);
 	if (call == NULL)
 		return code;
-	if (!cf_dbus_call_call_send_message_sync (call, argv[1], NULL, &error))
-		return report_error ("message not sent", error);
+	if (!func (call, argv[1], NULL, &error))
+		return report_error (failure, error);
 	return EXIT_OK;
+}
+
+static int
+cmd_chat (Ctl *ctl, int argc, char **argv)
+{
+	return run_with_text (ctl, argc, argv, "chat CALL TEXT", "message not sent", cf_dbus_call_call_send_message_sync);
 }
 
 static int
 cmd_dtmf (Ctl *ctl, int argc, char **argv)
 {
-	g_autoptr (GDBusObjectManager) om = NULL;
-	g_autoptr (CfDBusCall) call = NULL;
-	g_autoptr (GError) error = NULL;
-	int code;
-
-	if (argc != 2) {
-		g_printerr ("confabctl: usage: confabctl dtmf CALL DIGITS\n");
-		return EXIT_USAGE;
-	}
-	om = get_object_manager (ctl, &code);
-	if (om == NULL)
-		return code;
-	call = find_call (om, argv[0], NULL, &code);
-	if (call == NULL)
-		return code;
-	if (!cf_dbus_call_call_send_dtmf_sync (call, argv[1], NULL, &error))
-		return report_error ("digits not sent", error);
-	return EXIT_OK;
+	return run_with_text (ctl, argc, argv, "dtmf CALL DIGITS", "digits not sent", cf_dbus_call_call_send_dtmf_sync);
 }
 
 static int
