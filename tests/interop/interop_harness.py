@@ -46,7 +46,10 @@ class Confab:
     """A confabd on a private bus of its own, listening on 127.0.0.1:port over
     UDP and TCP, with a CallWatcher following its calls."""
 
-    def __init__(self, tmp_path, name, extra="", account=None, transports=("udp", "tcp")):
+    def __init__(self, tmp_path, name, extra="", account=None, transports=("udp", "tcp"),
+                 plain_rtp=True):
+        """plain_rtp: whether [media] allow-plain-rtp is on (the peers of this
+        suite are set up without SRTP); off, confabd insists on SRTP."""
         self.name = name
         self.port = free_port()
         self.bus = Bus(tmp_path / f"bus-{name}")
@@ -57,7 +60,8 @@ class Confab:
             config = f"[account]\n{account}[sip]{rest}"
         # These peers are set up without SRTP (their recipes), so plain RTP
         # must be acceptable; SRTP interop is tested on its own.
-        config += "\n[media]\nallow-plain-rtp = true\n"
+        if plain_rtp:
+            config += "\n[media]\nallow-plain-rtp = true\n"
         self.daemon = Daemon(self.bus, tmp_path / name, config=config)
         self.closed = False
         try:
@@ -356,11 +360,12 @@ sip_listen\t\t127.0.0.1:{sip_port}
 call_local_timeout\t120
 call_max_calls\t\t4
 # No sound card and no PipeWire here: the player is an aubridge device with no
-# source on the other end, so it never runs; the source is a 48 kHz stereo sine
-# (what Opus needs). confabd sends no RTP yet: this is signaling only.
+# source on the other end, so it never runs; the source is by default a 48 kHz
+# stereo sine (what Opus needs). Audio filters such as sndfile still see what
+# is decoded (test_baresip_srtp.py).
 audio_player\t\taubridge,nowhere
 audio_alert\t\taubridge,nowhere
-audio_source\t\tausine,440
+audio_source\t\t{audio_source}
 audio_level\t\tno
 ausrc_format\t\ts16
 auplay_format\t\ts16
@@ -372,7 +377,7 @@ module\t\t\topus.so
 module\t\t\tg711.so
 module\t\t\taubridge.so
 module\t\t\tausine.so
-module_tmp\t\tuuid.so
+{more_modules}module_tmp\t\tuuid.so
 module_tmp\t\taccount.so
 module_app\t\tcontact.so
 module_app\t\tmenu.so
@@ -389,10 +394,15 @@ class Baresip(Proc):
 
     MODULE_PATH = "/usr/lib/baresip/modules"
 
-    def __init__(self, directory, user="bob", account_params="answermode=manual", aor_host=None):
+    def __init__(self, directory, user="bob", account_params="answermode=manual", aor_host=None,
+                 audio_source="ausine,440", modules=()):
         """aor_host: the host[:port] of the account's address of record (its
         registrar, with regint > 0 in account_params); by default baresip's
-        own address, with no registration (regint=0)."""
+        own address, with no registration (regint=0).
+        audio_source: baresip's audio_source line (module,device).
+        modules: more modules to load, e.g. ("srtp.so", "aufile.so",
+        "sndfile.so") for SDES-SRTP, a WAV source and dumps of the call's
+        audio (see dumps())."""
         self.dir = str(directory)
         os.makedirs(os.path.join(self.dir, "snd"), exist_ok=True)
         self.user = user
@@ -402,7 +412,10 @@ class Baresip(Proc):
         with open(os.path.join(self.dir, "config"), "w") as f:
             f.write(BARESIP_CONFIG.format(sip_port=self.sip_port, ctrl_port=self.ctrl_port,
                                           rtp_low=rtp_low, rtp_high=rtp_low + 9,
-                                          module_path=self.MODULE_PATH, dir=self.dir))
+                                          module_path=self.MODULE_PATH, dir=self.dir,
+                                          audio_source=audio_source,
+                                          more_modules="".join(f"module\t\t\t{m}\n"
+                                                               for m in modules)))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
             if aor_host is None:
                 f.write(f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0;{account_params}\n")
@@ -473,6 +486,15 @@ class Baresip(Proc):
             return len(found) >= count
         wait_until(seen, f"baresip tracing {count} x {prefix!r} sent")
         return found
+
+    def dumps(self, kind):
+        """With the sndfile module: the WAV files in snd_path of the audio
+        baresip decoded from the network ('dec') or encoded for it ('enc'),
+        one per call (named dump-<local time>-<kind>.wav by baresip 1.0; a
+        file is complete once its call is closed), oldest first."""
+        snd = os.path.join(self.dir, "snd")
+        return sorted(os.path.join(snd, f) for f in os.listdir(snd)
+                      if f.startswith("dump-") and f.endswith(f"-{kind}.wav"))
 
     def command(self, command, params=None):
         return self.ctrl.command(command, params, proc=self)
