@@ -27,7 +27,11 @@ For each endpoint (caller and callee):
     /proc/PID/clear_refs (5) so that start-up peaks do not count (lifetime peak if the
     reset is refused); RSS at idle: VmRSS after the idle window;
   - idle wake-ups: context switches over --idle-seconds (10) with no call, voluntary and
-    involuntary, summed over all threads (/proc/PID/task/*/status), and the main thread's.
+    involuntary, summed over all threads (/proc/PID/task/*/status), and the main thread's;
+  - in the steady call: wake-ups per second (voluntary context switches of all threads), and
+    per thread its CPU seconds and wake-ups (the report shows the callers');
+  - private memory (USS: Private_Clean + Private_Dirty of /proc/PID/smaps_rollup) idle and
+    in the call, and the largest resident mappings (the report shows the callers').
 For each pair, "Dial to media flowing": from the Dial request (confabd: the D-Bus Dial call;
 baresip: the ctrl_tcp "dial" command; linphonec: the "call" line on its stdin) to
   - the first RTP packet that the caller receives, taken from the wire (an AF_PACKET socket on
@@ -39,8 +43,11 @@ The same capture gives the SDP offer and answer (profile, codec, crypto suite, I
 the packets per second and bit rate in each direction, so that the pairs can be seen to do
 the same work.
 
+The pairs run one after the other (never two calls at once); --rounds N runs the sequence
+N times and reports medians with their ranges, and Confab / peer ratios per round.
+
 Run by hand, as root (the network namespace, clear_refs and the packet socket need it):
-    /usr/bin/python3 bench/call-cpu.py [--build /work/build-bench] [--seconds 30]
+    /usr/bin/python3 bench/call-cpu.py [--build /work/build-bench] [--seconds 30] [--rounds 3]
 Build confabd first:
     meson setup /work/build-bench /work/main --buildtype=release && ninja -C /work/build-bench
 Not a test: nothing is asserted about the figures; the script prints them (a Markdown table)
@@ -82,7 +89,11 @@ NODES = {
 }
 TONES = {"caller": 440.0, "callee": 880.0}
 TONE_AMPLITUDE = 0.5
-OPUS_BITRATE = 32000        # confabd's default (CF_OPUS_DEFAULT_BITRATE); the peers are set to it
+# confabd's Opus encoder: mono, OPUS_APPLICATION_VOIP, 32 kb/s (CF_OPUS_DEFAULT_BITRATE) and
+# libopus's default complexity (9 in libopus 1.3). baresip is set to the same (its own default
+# complexity is 10); linphonec keeps its defaults (the report shows the bit rates on the wire).
+OPUS_BITRATE = 32000
+OPUS_COMPLEXITY = 9
 
 
 def log(msg):
@@ -624,6 +635,7 @@ opus_bitrate\t\t{bitrate}
 opus_stereo\t\tno
 opus_sprop_stereo\tno
 opus_application\tvoip
+opus_complexity\t\t{complexity}
 net_interface\t\t127.0.0.1
 """
 
@@ -716,7 +728,7 @@ class BaresipPair(Pair):
                 f.write(BARESIP_CONFIG.format(
                     sip_port=sip_port, ctrl_port=ctrl_port, rtp_low=rtp_low,
                     rtp_high=rtp_low + 9, source=source, player=player, audio_module=module,
-                    dir=d, bitrate=OPUS_BITRATE))
+                    dir=d, bitrate=OPUS_BITRATE, complexity=OPUS_COMPLEXITY))
             answer = "answermode=auto" if role == "callee" else "answermode=manual"
             with open(os.path.join(d, "accounts"), "w") as f:
                 f.write(f"<sip:{user}@127.0.0.1:{sip_port}>;regint=0;{answer};"
@@ -1201,7 +1213,8 @@ def report(results, ctx):
     out = []
     names = pair_names(results)
     rounds_run = max((r.get("round", 1) for r in results), default=0)
-    out.append(f"Run {ctx.started} on {ctx.machine}; {rounds_run} round(s) of the pairs in "
+    out.append(f"Run {ctx.started} on {ctx.machine}; confabd from {ctx.confab}; "
+               f"{rounds_run} round(s) of the pairs in "
                f"turn; each call {ctx.seconds:g} s after both ends were active; idle window "
                f"{ctx.idle_seconds:g} s; peer audio: {ctx.peer_audio}. With more than one round "
                "a cell is the median (min–max) over the rounds.")
@@ -1285,6 +1298,7 @@ def report(results, ctx):
                            ("call_uss_kb", "private (USS) in call"),
                            ("idle_voluntary_switches", "idle wake-ups")):
             per_peer = {p: [] for p in peers}
+            zeros = set()
             best, best_names = [], set()
             for rnd in sorted({r.get("round", 1) for r in confab}):
                 c = next((pair_mean(r, key) for r in confab if r.get("round", 1) == rnd), None)
@@ -1296,13 +1310,17 @@ def report(results, ctx):
                         values[p] = v
                         if c is not None and v:
                             per_peer[p].append(c / v)
+                        elif c == 0 and v == 0:
+                            zeros.add(p)
                 if c is not None and values:
                     b = min(values, key=values.get)
                     if values[b]:
                         best.append(c / values[b])
                         best_names.add(b)
-            cells = [spread(per_peer[p], lambda v: f"{v:.2f}") for p in peers]
-            best_cell = spread(best, lambda v: f"{v:.2f}")
+            cells = [spread(per_peer[p], lambda v: f"{v:.2f}") if per_peer[p] or p not in zeros
+                     else "both 0" for p in peers]
+            best_cell = (spread(best, lambda v: f"{v:.2f}") if best or not zeros
+                         else "both 0")
             if best_names:
                 best_cell += f" ({', '.join(sorted(best_names))})"
             out.append(f"| {label} | " + " | ".join(cells) + f" | {best_cell} |")
@@ -1334,6 +1352,27 @@ def report(results, ctx):
 
 
 # ---- main ----
+
+def confab_source(build):
+    """Which source the build directory's confabd comes from: its source directory and, for a
+    git checkout, the commit (and whether daemon/ has changes not committed)."""
+    try:
+        with open(os.path.join(build, "meson-info", "meson-info.json")) as f:
+            src = json.load(f)["directories"]["source"]
+    except (OSError, KeyError, ValueError):
+        return "unknown source"
+    git = subprocess.run(["git", "-C", src, "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    if git.returncode == 0:
+        dirty = subprocess.run(["git", "-C", src, "status", "--porcelain", "--", "daemon"],
+                               capture_output=True, text=True).stdout.strip()
+        return f"{src} at {git.stdout.strip()}" + (" with changes in daemon/" if dirty else "")
+    try:
+        with open(os.path.join(src, ".bench-commit")) as f:
+            return f"{src}, an export of {f.read().strip()[:12]}"
+    except OSError:
+        return src
+
 
 def in_loopback_netns():
     return [name for _, name in socket.if_nameindex()] == ["lo"]
@@ -1389,6 +1428,7 @@ def main():
     with open("/proc/cpuinfo") as f:
         model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
     ctx.machine = f"{platform.node()}: {os.cpu_count()} x {model}, Linux {platform.release()}"
+    ctx.confab = confab_source(build)
     ctx.alsa_plugin_dir = alsa_plugin_dir(args.alsa_plugin_dir)
     ctx.peer_audio = args.peer_audio
     if ctx.peer_audio == "auto":
@@ -1431,7 +1471,8 @@ def main():
         ctx.pw.stop()
         text = report(results, ctx) if results else "no results"
         print(text)
-        doc = {"started": ctx.started, "machine": ctx.machine, "seconds": ctx.seconds,
+        doc = {"started": ctx.started, "machine": ctx.machine, "confabd": ctx.confab,
+               "seconds": ctx.seconds,
                "idle_seconds": ctx.idle_seconds, "peer_audio": ctx.peer_audio,
                "rounds": args.rounds,
                "results": results}
