@@ -50,6 +50,23 @@ get_be32 (const guint8 *p)
 	return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
 }
 
+/* The CRC-32C goes on the wire least significant byte first, as SCTP sends it
+ * (RFC 4960 Appendix B, which RFC 6189 §5 points to); GNU ZRTP and bzrtp do the same. */
+static guint32
+get_le32 (const guint8 *p)
+{
+	return ((guint32)p[3] << 24) | ((guint32)p[2] << 16) | ((guint32)p[1] << 8) | p[0];
+}
+
+static void
+put_le32 (guint8 *p, guint32 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
 static void
 put_be32 (guint8 *p, guint32 v)
 {
@@ -719,7 +736,7 @@ cf_zrtp_packet_build (guint16 sequence, guint32 ssrc, const CfZrtpMessage *msg, 
 	out = g_byte_array_sized_new (CF_ZRTP_PACKET_HEADER_LEN + body_len + CF_ZRTP_CRC_LEN);
 	g_byte_array_append (out, header, sizeof header);
 	g_byte_array_append (out, body, body_len);
-	put_be32 (crc, cf_zrtp_crc32c (out->data, out->len));
+	put_le32 (crc, cf_zrtp_crc32c (out->data, out->len));
 	g_byte_array_append (out, crc, sizeof crc);
 	return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
@@ -748,7 +765,7 @@ cf_zrtp_packet_parse (const guint8 *data,
 	if (get_be32 (data + 4) != CF_ZRTP_MAGIC_COOKIE)
 		return malformed (error, "packet", "bad magic cookie");
 	body_len = len - CF_ZRTP_PACKET_HEADER_LEN - CF_ZRTP_CRC_LEN;
-	if (cf_zrtp_crc32c (data, len - CF_ZRTP_CRC_LEN) != get_be32 (data + len - CF_ZRTP_CRC_LEN))
+	if (cf_zrtp_crc32c (data, len - CF_ZRTP_CRC_LEN) != get_le32 (data + len - CF_ZRTP_CRC_LEN))
 		return malformed (error, "packet", "CRC-32C mismatch");
 	msg = cf_zrtp_message_parse (data + CF_ZRTP_PACKET_HEADER_LEN, body_len, error);
 	if (msg == NULL)

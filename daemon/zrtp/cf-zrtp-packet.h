@@ -3,7 +3,8 @@
  *
  * A ZRTP packet is a 12-byte header (0x10 0x00, 16-bit sequence number, the magic
  * cookie 'ZRTP' 0x5a525450, the source identifier), one ZRTP message and a CRC-32C
- * (Castagnoli) over header and message, sent big-endian. A message starts with the
+ * (Castagnoli) over header and message, sent least significant byte first as SCTP
+ * does (RFC 4960 Appendix B; what GNU ZRTP and bzrtp put on the wire). A message starts with the
  * preamble 0x505a, its length in 32-bit words (message header included) and an
  * 8-byte type block ("Hello   ", "Commit  ", ...).
  *
@@ -184,7 +185,8 @@ gboolean cf_zrtp_message_set_mac (CfZrtpMessage *msg, const guint8 mac[CF_ZRTP_M
  * 0 if unknown or not a DH key agreement. */
 gsize cf_zrtp_pv_length (const char *ka);
 
-/* CRC-32C (Castagnoli, reflected, init and final XOR 0xffffffff). */
+/* CRC-32C (Castagnoli, reflected, init and final XOR 0xffffffff): "123456789" gives
+ * 0xe3069283, sent on the wire as e3 06 92 83 reversed: 83 92 06 e3. */
 guint32 cf_zrtp_crc32c (const guint8 *data, gsize len);
 
 /* Cheap demultiplexing check: first byte 0x10 and the magic cookie. */

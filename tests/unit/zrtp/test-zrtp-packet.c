@@ -168,6 +168,13 @@ packet_round_trip (CfZrtpMessage *m)
 	g_assert_cmpmem (p + 4, 4, "ZRTP", 4);
 	g_assert_cmpmem (p + 8, 4, "\x01\x02\x03\x04", 4);
 	g_assert_cmpmem (p + 12, raw_len, raw, raw_len);
+	{
+		/* CRC-32C over header and message, least significant byte first. */
+		guint32 crc = cf_zrtp_crc32c (p, len - 4);
+		const guint8 wire[4] = { crc & 0xff, (crc >> 8) & 0xff, (crc >> 16) & 0xff, crc >> 24 };
+
+		g_assert_cmpmem (p + len - 4, 4, wire, 4);
+	}
 	g_assert_true (cf_zrtp_packet_looks_like_zrtp (p, len));
 	g_assert_true (cf_zrtp_packet_parse (p, len, &seq, &ssrc, &back, &error));
 	g_assert_no_error (error);
@@ -562,10 +569,40 @@ fix_crc (guint8 *p, gsize len)
 {
 	guint32 crc = cf_zrtp_crc32c (p, len - 4);
 
-	p[len - 4] = crc >> 24;
-	p[len - 3] = crc >> 16;
-	p[len - 2] = crc >> 8;
-	p[len - 1] = crc;
+	p[len - 4] = crc;
+	p[len - 3] = crc >> 8;
+	p[len - 2] = crc >> 16;
+	p[len - 1] = crc >> 24;
+}
+
+/* A HelloACK packet written out by hand: sequence 1, SSRC 0x12345678, and its
+ * CRC-32C (0x06c0cbc2, computed with an independent bitwise implementation)
+ * least significant byte first. */
+static void
+test_packet_bytes (void)
+{
+	static const guint8 wire[] = {
+		0x10, 0x00, 0x00, 0x01, 'Z', 'R', 'T', 'P', 0x12, 0x34, 0x56, 0x78,
+		0x50, 0x5a, 0x00, 0x03, 'H', 'e', 'l', 'l', 'o', 'A', 'C', 'K',
+		0xc2, 0xcb, 0xc0, 0x06,
+	};
+	g_autoptr (CfZrtpMessage) m = cf_zrtp_message_new (CF_ZRTP_MSG_HELLO_ACK);
+	g_autoptr (CfZrtpMessage) back = NULL;
+	g_autoptr (GBytes) pkt = NULL;
+	g_autoptr (GError) error = NULL;
+	guint16 seq = 0;
+	guint32 ssrc = 0;
+
+	g_assert_cmphex (cf_zrtp_crc32c (wire, sizeof wire - 4), ==, 0x06c0cbc2);
+	g_assert_true (cf_zrtp_message_encode (m, &error));
+	pkt = cf_zrtp_packet_build (1, 0x12345678, m, &error);
+	g_assert_no_error (error);
+	g_assert_cmpmem (g_bytes_get_data (pkt, NULL), g_bytes_get_size (pkt), wire, sizeof wire);
+	g_assert_true (cf_zrtp_packet_parse (wire, sizeof wire, &seq, &ssrc, &back, &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (back->type, ==, CF_ZRTP_MSG_HELLO_ACK);
+	g_assert_cmpuint (seq, ==, 1);
+	g_assert_cmphex (ssrc, ==, 0x12345678);
 }
 
 static void
@@ -806,6 +843,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/zrtp/packet/confirm-round-trip", test_confirm_round_trip);
 	g_test_add_func ("/confab/zrtp/packet/small-round-trip", test_small_round_trip);
 	g_test_add_func ("/confab/zrtp/packet/parse-only", test_parse_only);
+	g_test_add_func ("/confab/zrtp/packet/packet-bytes", test_packet_bytes);
 	g_test_add_func ("/confab/zrtp/packet/bad-crc", test_bad_crc);
 	g_test_add_func ("/confab/zrtp/packet/bad-header", test_bad_header);
 	g_test_add_func ("/confab/zrtp/packet/truncation", test_truncation);
