@@ -205,9 +205,8 @@ parse_hello (CfZrtpHello *h, const guint8 *p, gsize len, GError **error)
 	if (!get_version (b, h->version, "Hello", error))
 		return FALSE;
 	b += 4;
+	/* Informational only: kept as received, even with NULs in it. */
 	memcpy (h->client_id, b, CF_ZRTP_CLIENT_ID_LEN);
-	if (memchr (h->client_id, '\0', CF_ZRTP_CLIENT_ID_LEN) != NULL)
-		return malformed (error, "Hello", "NUL in client identifier");
 	h->client_id[CF_ZRTP_CLIENT_ID_LEN] = '\0';
 	b += CF_ZRTP_CLIENT_ID_LEN;
 	memcpy (h->h3, b, CF_ZRTP_HASH_LEN);
@@ -347,7 +346,7 @@ CfZrtpMessage *
 cf_zrtp_message_parse (const guint8 *data, gsize len, GError **error)
 {
 	g_autoptr (CfZrtpMessage) msg = NULL;
-	const guint8 *b = data + CF_ZRTP_MESSAGE_HEADER_LEN;
+	const guint8 *b;
 	gsize words;
 	guint type = G_N_ELEMENTS (type_blocks);
 	gboolean ok = FALSE;
@@ -381,6 +380,7 @@ cf_zrtp_message_parse (const guint8 *data, gsize len, GError **error)
 				     "ZRTP message: unknown message type");
 		return NULL;
 	}
+	b = data + CF_ZRTP_MESSAGE_HEADER_LEN;
 	msg = cf_zrtp_message_new (type);
 	switch (msg->type) {
 	case CF_ZRTP_MSG_HELLO:
@@ -692,6 +692,8 @@ cf_zrtp_message_set_mac (CfZrtpMessage *msg, const guint8 mac[CF_ZRTP_MAC_LEN])
 	default:
 		return FALSE;
 	}
+	g_return_val_if_fail (msg->raw == NULL || g_bytes_get_size (msg->raw) >= CF_ZRTP_MAC_LEN,
+			      FALSE);
 	memcpy (field, mac, CF_ZRTP_MAC_LEN);
 	if (msg->raw != NULL) {
 		gsize len = 0;

@@ -71,7 +71,9 @@ typedef char CfZrtpAlgo[5];
 
 typedef struct {
 	char version[5];                           /* "1.10" */
-	char client_id[CF_ZRTP_CLIENT_ID_LEN + 1]; /* 16 bytes verbatim, NUL-terminated */
+	/* Parse: the 16 bytes verbatim (they may hold NULs), NUL-terminated.
+	 * Encode: up to the first NUL, padded with spaces to 16 bytes. */
+	char client_id[CF_ZRTP_CLIENT_ID_LEN + 1];
 	guint8 h3[CF_ZRTP_HASH_LEN];
 	guint8 zid[CF_ZRTP_ZID_LEN];
 	gboolean signature_capable; /* S */

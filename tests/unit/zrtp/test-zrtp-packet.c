@@ -202,6 +202,30 @@ test_hello_round_trip (void)
 	assert_hello_equal (&back->hello, &m->hello);
 }
 
+/* The client identifier is informational: any 16 bytes are taken as they are. */
+static void
+test_hello_client_id (void)
+{
+	g_autoptr (CfZrtpMessage) m = make_hello ();
+	g_autoptr (CfZrtpMessage) back = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autofree guint8 *copy = NULL;
+	const guint8 *raw;
+	gsize len = 0;
+
+	g_assert_true (cf_zrtp_message_encode (m, &error));
+	raw = cf_zrtp_message_hash_data (m, &len);
+	copy = g_memdup2 (raw, len);
+	memcpy (copy + 16, "abc\0\0\0\0\0\0\0\0\0\0\0\0\xff", 16);
+	back = cf_zrtp_message_parse (copy, len, &error);
+	g_assert_no_error (error);
+	g_assert_cmpmem (back->hello.client_id, 16, copy + 16, 16);
+	/* Encoded again: up to the NUL, padded with spaces. */
+	g_assert_true (cf_zrtp_message_encode (back, &error));
+	raw = cf_zrtp_message_hash_data (back, &len);
+	g_assert_cmpmem (raw + 16, 16, "abc             ", 16);
+}
+
 static void
 test_hello_limits (void)
 {
@@ -836,6 +860,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/zrtp/packet/crc32c", test_crc32c);
 	g_test_add_func ("/confab/zrtp/packet/hello-layout", test_hello_layout);
 	g_test_add_func ("/confab/zrtp/packet/hello-round-trip", test_hello_round_trip);
+	g_test_add_func ("/confab/zrtp/packet/hello-client-id", test_hello_client_id);
 	g_test_add_func ("/confab/zrtp/packet/hello-limits", test_hello_limits);
 	g_test_add_func ("/confab/zrtp/packet/commit-round-trip", test_commit_round_trip);
 	g_test_add_func ("/confab/zrtp/packet/commit-mode-mismatch", test_commit_mode_mismatch);
