@@ -128,8 +128,8 @@ record_history (CfUserAgent *self, CfCall *call)
 	if (cf_call_get_start_time (call) != 0)
 		e->duration = (cf_call_get_end_time (call) - cf_call_get_start_time (call)) / G_USEC_PER_SEC;
 	e->end_reason = g_strdup (cf_call_get_end_reason (call));
-	/* No media flows yet: nothing is encrypted. */
-	e->encryption = g_strdup ("none");
+	/* "" when no media ever ran: nothing was encrypted. */
+	e->encryption = g_strdup (*cf_call_get_encryption (call) != '\0' ? cf_call_get_encryption (call) : "none");
 	if (!cf_history_add (self->history, e, &error))
 		g_warning ("call %u: not recorded in the history: %s", cf_call_get_id (call), error->message);
 }

@@ -68,6 +68,7 @@ def test_full_call(alice, bob, transport):
     assert ha["direction"] == "outgoing" and ha["end-reason"] == "local-hangup"
     assert ha["remote-uri"] == bob.uri(transport).split(";")[0] or "bob" in ha["remote-uri"]
     assert hb["direction"] == "incoming" and hb["end-reason"] == "remote-hangup"
+    assert ha["encryption"] == hb["encryption"] == expected
     assert hb["start-time"] > 0
 
 
