@@ -996,16 +996,19 @@ def run_pair(cls, ctx):
                                            wait=False))
         sniffer = Sniffer()
 
+        if ctx.perf and pair.name == "confabd":
+            # Attached before the Dial, so that the threads the call creates (media, PipeWire)
+            # inherit the sampling; the idle daemon costs nothing meanwhile.
+            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock"] + ctx.perf_callgraph
+                                    + ["-o", ctx.perf, "-p", str(pids["caller"])],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pass_time(time.monotonic() + 1.0)
         pw_cpu0 = cpu_seconds(ctx.pw.pid)
         snaps0, reset = {}, {}
         for role, pid in pids.items():
             reset[role] = reset_peak_rss(pid)
             snaps0[role] = Snapshot(pid)
         pair.dial()
-        if ctx.perf and pair.name == "confabd":
-            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock"] + ctx.perf_callgraph
-                                    + ["-o", ctx.perf, "-p", str(pids["caller"])],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         def up():
             pair.poll_media()
