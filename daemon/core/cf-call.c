@@ -441,9 +441,8 @@ apply_negotiation (CfCall *self, CfSdpNegotiation *result, const CfSdpSession *r
 	}
 	cf_media_session_set_muted (self->media, self->muted);
 	if (!cf_media_session_apply (self->media, result, remote, local_offerer, &error)) {
-		g_autofree char *text = cf_sdp_session_print (remote);
+		/* Not the SDP itself: its a=crypto lines hold keys. */
 		call_log (self, G_LOG_LEVEL_WARNING, "media cannot start: %s", error->message);
-		call_log (self, G_LOG_LEVEL_DEBUG, "the peer's SDP:\n%s", text);
 		return FALSE;
 	}
 	update_encryption (self);

@@ -69,6 +69,10 @@ def test_full_call(alice, bob, transport):
     assert ha["remote-uri"] == bob.uri(transport).split(";")[0] or "bob" in ha["remote-uri"]
     assert hb["direction"] == "incoming" and hb["end-reason"] == "remote-hangup"
     assert ha["encryption"] == hb["encryption"] == expected
+    # Keys never reach the logs, even at debug level (the tests run with
+    # G_MESSAGES_DEBUG=all): no SDES key material in either daemon's output.
+    for peer in (alice, bob):
+        assert "inline:" not in open(peer.daemon.stderr_path).read()
     assert hb["start-time"] > 0
 
 
