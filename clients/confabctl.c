@@ -35,7 +35,8 @@ typedef struct {
 	const char *name;
 	const char *args;
 	const char *help;
-	int (*run) (Ctl *ctl, int argc, char **argv);
+	int (*run) (Ctl *ctl, int argc, char **argv); /* NULL: run_action (action) */
+	int action;
 } Command;
 
 static void
@@ -667,48 +668,6 @@ run_action (Ctl *ctl, int argc, char **argv, Action action)
 	return EXIT_OK;
 }
 
-static int
-cmd_answer (Ctl *ctl, int argc, char **argv)
-{
-	return run_action (ctl, argc, argv, ACTION_ANSWER);
-}
-
-static int
-cmd_reject (Ctl *ctl, int argc, char **argv)
-{
-	return run_action (ctl, argc, argv, ACTION_REJECT);
-}
-
-static int
-cmd_hangup (Ctl *ctl, int argc, char **argv)
-{
-	return run_action (ctl, argc, argv, ACTION_HANGUP);
-}
-
-static int
-cmd_hold (Ctl *ctl, int argc, char **argv)
-{
-	return run_action (ctl, argc, argv, ACTION_HOLD);
-}
-
-static int
-cmd_resume (Ctl *ctl, int argc, char **argv)
-{
-	return run_action (ctl, argc, argv, ACTION_RESUME);
-}
-
-static int
-cmd_mute (Ctl *ctl, int argc, char **argv)
-{
-	return run_action (ctl, argc, argv, ACTION_MUTE);
-}
-
-static int
-cmd_unmute (Ctl *ctl, int argc, char **argv)
-{
-	return run_action (ctl, argc, argv, ACTION_UNMUTE);
-}
-
 static void
 add_call_json (JsonBuilder *b, CfDBusCall *call)
 {
@@ -932,13 +891,13 @@ static const Command commands[] = {
 	{ "e2ee", "[on|off]", "Show or change the end-to-end encrypted calls setting", cmd_e2ee },
 	{ "monitor", "", "Print every property change and signal as it happens, until interrupted", cmd_monitor },
 	{ "call", "URI", "Call a SIP URI (prints the call's number)", cmd_call },
-	{ "answer", "[CALL]", "Answer an incoming call (the only one if not named)", cmd_answer },
-	{ "reject", "[CALL]", "Decline an incoming call", cmd_reject },
-	{ "hangup", "[CALL]", "End a call (cancels it while it rings)", cmd_hangup },
-	{ "hold", "[CALL]", "Put an active call on hold", cmd_hold },
-	{ "resume", "[CALL]", "Take a held call off hold", cmd_resume },
-	{ "mute", "[CALL]", "Mute the microphone in a call", cmd_mute },
-	{ "unmute", "[CALL]", "Unmute it", cmd_unmute },
+	{ "answer", "[CALL]", "Answer an incoming call (the only one if not named)", NULL, ACTION_ANSWER },
+	{ "reject", "[CALL]", "Decline an incoming call", NULL, ACTION_REJECT },
+	{ "hangup", "[CALL]", "End a call (cancels it while it rings)", NULL, ACTION_HANGUP },
+	{ "hold", "[CALL]", "Put an active call on hold", NULL, ACTION_HOLD },
+	{ "resume", "[CALL]", "Take a held call off hold", NULL, ACTION_RESUME },
+	{ "mute", "[CALL]", "Mute the microphone in a call", NULL, ACTION_MUTE },
+	{ "unmute", "[CALL]", "Unmute it", NULL, ACTION_UNMUTE },
 	{ "calls", "", "List the calls", cmd_calls },
 	{ "show", "[CALL]", "Show a call", cmd_show },
 	{ "chat", "CALL TEXT", "Send a chat message in a call (carried by signaling, not end-to-end)", cmd_chat },
@@ -1005,7 +964,8 @@ main (int argc, char **argv)
 	}
 	for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
 		if (g_str_equal (argv[1], commands[i].name)) {
-			code = commands[i].run (&ctl, argc - 2, argv + 2);
+			code = commands[i].run != NULL ? commands[i].run (&ctl, argc - 2, argv + 2)
+							: run_action (&ctl, argc - 2, argv + 2, commands[i].action);
 			g_clear_object (&ctl.connection);
 			return code;
 		}
