@@ -44,6 +44,9 @@ struct _CfAudioStream {
 	gboolean send;
 	gboolean recv;
 	gboolean muted;
+	gboolean keys_pending; /* in-band keying: send nothing, drop RTP */
+	CfAudioStreamPacketFunc packet_func;
+	gpointer packet_data;
 	guint32 ssrc;
 	guint16 seq;
 	guint32 timestamp;
@@ -115,7 +118,7 @@ send_packet (CfAudioStream *self, const CfRtpPacket *rtp)
 {
 	gsize len = 0;
 
-	if (!cf_rtp_packet_write (rtp, self->packet, sizeof (self->packet), &len, NULL))
+	if (self->keys_pending || !cf_rtp_packet_write (rtp, self->packet, sizeof (self->packet), &len, NULL))
 		return;
 	if (self->tx != NULL
 	    && !cf_srtp_session_protect_rtp (self->tx, self->packet, len, sizeof (self->packet), &len, NULL))
@@ -222,7 +225,7 @@ check_timeout (CfAudioStream *self)
 {
 	gint64 since;
 
-	if (self->media_timeout_us == 0 || !self->recv || self->timeout_sent)
+	if (self->media_timeout_us == 0 || !self->recv || self->timeout_sent || self->keys_pending)
 		return;
 	since = g_get_monotonic_time () - self->last_packet_us;
 	if (since > self->media_timeout_us) {
@@ -247,7 +250,7 @@ send_rtcp (CfAudioStream *self)
 	CfRtcpReportBlock block;
 	gsize len = 0;
 
-	if (cf_ice_session_get_state (self->transport) != CF_ICE_STATE_CONNECTED)
+	if (self->keys_pending || cf_ice_session_get_state (self->transport) != CF_ICE_STATE_CONNECTED)
 		return;
 	if (self->stats.packets_sent > 0 && self->send)
 		report = cf_rtcp_packet_new_sr (self->ssrc,
@@ -352,6 +355,13 @@ on_receive (CfIceSession *session, guint8 *data, gsize len, gpointer user_data)
 	CfRtpPacket rtp;
 	gsize plain_len = len;
 
+	if (len == 0 || data[0] >> 6 != 2) {
+		if (self->packet_func != NULL)
+			self->packet_func (data, len, self->packet_data);
+		return;
+	}
+	if (self->keys_pending)
+		return;
 	if (is_rtcp (data, len)) {
 		receive_rtcp (self, data, len);
 		return;
@@ -460,6 +470,7 @@ cf_audio_stream_new (CfIceSession *transport,
 		self->dtmf_in = cf_rtp_event_receiver_new ();
 	self->send = params->send;
 	self->recv = params->recv;
+	self->keys_pending = params->keys_pending;
 	self->ssrc = g_random_int ();
 	self->seq = (guint16) g_random_int ();
 	self->timestamp = g_random_int ();
@@ -519,6 +530,25 @@ cf_audio_stream_free (CfAudioStream *self)
 	g_clear_pointer (&self->dtmf_in, cf_rtp_event_receiver_free);
 	g_clear_pointer (&self->main_context, g_main_context_unref);
 	g_free (self);
+}
+
+void
+cf_audio_stream_set_packet_func (CfAudioStream *self, CfAudioStreamPacketFunc func, gpointer user_data)
+{
+	self->packet_func = func;
+	self->packet_data = user_data;
+}
+
+void
+cf_audio_stream_set_srtp (CfAudioStream *self, CfSrtpSession *tx, CfSrtpSession *rx)
+{
+	g_clear_pointer (&self->tx, cf_srtp_session_free);
+	g_clear_pointer (&self->rx, cf_srtp_session_free);
+	self->tx = tx;
+	self->rx = rx;
+	self->keys_pending = FALSE;
+	/* The wait for the keys is not a silence of the peer's. */
+	self->last_packet_us = g_get_monotonic_time ();
 }
 
 void

@@ -37,6 +37,9 @@ typedef struct {
 	const char *sink;
 	const char *name_suffix; /* appended to our PipeWire node names */
 	guint media_timeout;   /* seconds without a packet before ::timeout; 0: never */
+	/* In-band keying (ZRTP): nothing is sent and received RTP is dropped
+	 * until cf_audio_stream_set_srtp() gives the keys. */
+	gboolean keys_pending;
 } CfAudioStreamParams;
 
 typedef struct {
@@ -65,6 +68,11 @@ typedef enum {
  * for CF_AUDIO_STREAM_EVENT_DTMF, '\0' otherwise. */
 typedef void (*CfAudioStreamEventFunc) (CfAudioStreamEvent event, char digit, gpointer user_data);
 
+/* Called on the media thread for each received packet that is neither RTP
+ * nor RTCP (RFC 7983 §7: first byte 0..3 is STUN, handled by libnice; ZRTP
+ * starts with 0x10, version bits 0). @data is valid during the call only. */
+typedef void (*CfAudioStreamPacketFunc) (const guint8 *data, gsize len, gpointer user_data);
+
 typedef struct _CfAudioStream CfAudioStream;
 
 /* (transfer full) Takes @tx and @rx (nullable: plain RTP). @transport is
@@ -78,6 +86,11 @@ CfAudioStream *cf_audio_stream_new (CfIceSession *transport,
 				    gpointer user_data,
 				    GError **error);
 void cf_audio_stream_free (CfAudioStream *self);
+/* Where non-RTP packets go (nullable @func: dropped). */
+void cf_audio_stream_set_packet_func (CfAudioStream *self, CfAudioStreamPacketFunc func, gpointer user_data);
+/* The keys of an in-band key agreement: takes @tx and @rx, and the stream
+ * starts sending and playing. */
+void cf_audio_stream_set_srtp (CfAudioStream *self, CfSrtpSession *tx, CfSrtpSession *rx);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfAudioStream, cf_audio_stream_free)
 
 /* Hold and resume: whether we send, and whether the peer does. */

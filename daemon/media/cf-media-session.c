@@ -27,6 +27,8 @@ struct _CfMediaSession {
 	char *ice_pwd;
 	CfAudioStream *stream;   /* media thread only */
 	CfMediaEncryption encryption;
+	gboolean inband_keying;     /* ZRTP keys the SRTP: set_srtp() */
+	GMainContext *main_context; /* where ::inband-packet is emitted */
 	gboolean held;              /* we hold the call: send nothing */
 	gboolean dtmf;              /* telephone-event was agreed */
 	gboolean remote_ice;        /* the peer does ICE too */
@@ -42,6 +44,7 @@ enum {
 	SIGNAL_MEDIA_STARTED,
 	SIGNAL_MEDIA_TIMEOUT,
 	SIGNAL_DTMF_RECEIVED,
+	SIGNAL_INBAND_PACKET,
 	N_SIGNALS,
 };
 
@@ -72,6 +75,7 @@ typedef struct {
 	gboolean recv;
 	gboolean muted;
 	const char *digits;
+	GBytes *packet;
 	CfAudioStreamStats stats;
 	GMainContext *main_context;
 	GError *error;
@@ -92,6 +96,42 @@ on_stream_event (CfAudioStreamEvent event, char digit, gpointer user_data)
 	g_signal_emit (self,
 		       signals[event == CF_AUDIO_STREAM_EVENT_TIMEOUT ? SIGNAL_MEDIA_TIMEOUT : SIGNAL_MEDIA_STARTED],
 		       0);
+}
+
+typedef struct {
+	CfMediaSession *self; /* a reference */
+	GBytes *packet;
+} Inband;
+
+static void
+free_inband (gpointer data)
+{
+	Inband *inband = data;
+
+	g_object_unref (inband->self);
+	g_bytes_unref (inband->packet);
+	g_free (inband);
+}
+
+static gboolean
+deliver_inband (gpointer data)
+{
+	Inband *inband = data;
+
+	g_signal_emit (inband->self, signals[SIGNAL_INBAND_PACKET], 0, inband->packet);
+	return G_SOURCE_REMOVE;
+}
+
+/* Media thread: a packet that is neither RTP nor RTCP, to the main thread. */
+static void
+on_inband_packet (const guint8 *data, gsize len, gpointer user_data)
+{
+	CfMediaSession *self = CF_MEDIA_SESSION (user_data);
+	Inband *inband = g_new0 (Inband, 1);
+
+	inband->self = g_object_ref (self);
+	inband->packet = g_bytes_new (data, len);
+	g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, deliver_inband, inband, free_inband);
 }
 
 static void
@@ -160,7 +200,42 @@ job_start (gpointer data)
 					    on_stream_event,
 					    self,
 					    &job->error);
+	if (self->stream != NULL && self->inband_keying)
+		cf_audio_stream_set_packet_func (self->stream, on_inband_packet, self);
 	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_set_srtp (gpointer data)
+{
+	Job *job = data;
+
+	if (job->self->stream != NULL)
+		cf_audio_stream_set_srtp (job->self->stream, g_steal_pointer (&job->tx), g_steal_pointer (&job->rx));
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+job_send_inband (gpointer data)
+{
+	Job *job = data;
+
+	if (job->self->transport != NULL)
+		cf_ice_session_send (job->self->transport,
+				     g_bytes_get_data (job->packet, NULL),
+				     g_bytes_get_size (job->packet),
+				     NULL);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+free_job (gpointer data)
+{
+	Job *job = data;
+
+	g_object_unref (job->self);
+	g_clear_pointer (&job->packet, g_bytes_unref);
+	g_free (job);
 }
 
 static gboolean
@@ -389,6 +464,8 @@ cf_media_session_prepare_answer (CfMediaSession *self,
 	}
 	if (self->allow_plain && !g_str_equal (cf_sdp_media_get_proto (m), "RTP/SAVP"))
 		return TRUE;
+	if (self->inband_keying)
+		return TRUE; /* ZRTP will key it */
 	g_set_error (error,
 		     CF_MEDIA_ERROR,
 		     0,
@@ -485,9 +562,12 @@ cf_media_session_apply (CfMediaSession *self,
 		g_set_error_literal (error, CF_MEDIA_ERROR, 0, "the peer gave no media address");
 		return FALSE;
 	}
-	if (!make_srtp (self, remote_audio, local_offerer, &job.tx, &job.rx, error))
+	if (self->inband_keying)
+		self->encryption = CF_MEDIA_ENCRYPTION_INBAND;
+	else if (!make_srtp (self, remote_audio, local_offerer, &job.tx, &job.rx, error))
 		return FALSE;
-	self->encryption = job.tx != NULL ? CF_MEDIA_ENCRYPTION_SDES : CF_MEDIA_ENCRYPTION_NONE;
+	else
+		self->encryption = job.tx != NULL ? CF_MEDIA_ENCRYPTION_SDES : CF_MEDIA_ENCRYPTION_NONE;
 	self->dtmf = stream->telephone_event_pt >= 0;
 
 	for (guint i = 0; i < stream->recv_codecs->len; i++) {
@@ -530,10 +610,9 @@ cf_media_session_apply (CfMediaSession *self,
 		.sink = self->sink,
 		.name_suffix = self->name_suffix,
 		.media_timeout = self->media_timeout,
+		.keys_pending = self->inband_keying,
 	};
-	job.main_context = g_main_context_get_thread_default ();
-	if (job.main_context == NULL)
-		job.main_context = g_main_context_default ();
+	job.main_context = self->main_context;
 	self->remote_ice = self->ice && job.remote_ufrag != NULL;
 	cf_media_thread_invoke_sync (self->thread, job_start, &job);
 	g_clear_pointer (&job.tx, cf_srtp_session_free);
@@ -543,6 +622,39 @@ cf_media_session_apply (CfMediaSession *self,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+void
+cf_media_session_set_inband_keying (CfMediaSession *self, gboolean inband)
+{
+	g_return_if_fail (self->stream == NULL);
+	self->inband_keying = inband;
+}
+
+gboolean
+cf_media_session_get_inband_keying (CfMediaSession *self)
+{
+	return self->inband_keying;
+}
+
+void
+cf_media_session_send_inband (CfMediaSession *self, GBytes *packet)
+{
+	Job *job = g_new0 (Job, 1);
+
+	job->self = g_object_ref (self);
+	job->packet = g_bytes_ref (packet);
+	cf_media_thread_invoke (self->thread, job_send_inband, job, free_job);
+}
+
+void
+cf_media_session_set_srtp (CfMediaSession *self, CfSrtpSession *tx, CfSrtpSession *rx)
+{
+	Job job = { .self = self, .tx = tx, .rx = rx };
+
+	cf_media_thread_invoke_sync (self->thread, job_set_srtp, &job);
+	g_clear_pointer (&job.tx, cf_srtp_session_free);
+	g_clear_pointer (&job.rx, cf_srtp_session_free);
 }
 
 void
@@ -622,6 +734,7 @@ cf_media_session_get_stats (CfMediaSession *self, CfAudioStreamStats *ret_stats)
 static void
 cf_media_session_init (CfMediaSession *self)
 {
+	self->main_context = g_main_context_ref_thread_default ();
 }
 
 static void
@@ -639,6 +752,7 @@ cf_media_session_finalize (GObject *object)
 	CfMediaSession *self = CF_MEDIA_SESSION (object);
 
 	g_clear_pointer (&self->thread, cf_media_thread_unref);
+	g_clear_pointer (&self->main_context, g_main_context_unref);
 	g_free (self->local_address);
 	g_free (self->source);
 	g_free (self->sink);
@@ -670,6 +784,11 @@ cf_media_session_class_init (CfMediaSessionClass *klass)
 						      G_SIGNAL_RUN_LAST,
 						      0, NULL, NULL, NULL,
 						      G_TYPE_NONE, 1, G_TYPE_STRING);
+	signals[SIGNAL_INBAND_PACKET] = g_signal_new ("inband-packet",
+						      G_TYPE_FROM_CLASS (klass),
+						      G_SIGNAL_RUN_LAST,
+						      0, NULL, NULL, NULL,
+						      G_TYPE_NONE, 1, G_TYPE_BYTES);
 	signals[SIGNAL_MEDIA_TIMEOUT] = g_signal_new ("media-timeout",
 						      G_TYPE_FROM_CLASS (klass),
 						      G_SIGNAL_RUN_LAST,

@@ -13,9 +13,17 @@
  * RTP/AVP with the same a=crypto lines (best effort), and an answer or
  * offer without keys gives plain RTP.
  *
+ * In-band keying (ZRTP, RFC 6189): with cf_media_session_set_inband_keying()
+ * before the exchange that starts the media, no SDES key is needed, the
+ * transport runs but nothing is sent and received RTP is dropped until
+ * cf_media_session_set_srtp() gives the keys (R5: no media before the keys).
+ * The key agreement's own packets go out with cf_media_session_send_inband()
+ * and come in as ::inband-packet.
+ *
  * Signals (main thread): ::media-started (the first packet arrived),
  * ::media-timeout (nothing arrived for media_timeout seconds while the peer
- * should be sending), ::dtmf-received (const char *digit). */
+ * should be sending), ::dtmf-received (const char *digit), ::inband-packet
+ * (GBytes *packet: received, neither RTP nor RTCP). */
 
 #include <glib-object.h>
 
@@ -49,6 +57,7 @@ typedef struct {
 typedef enum {
 	CF_MEDIA_ENCRYPTION_NONE, /* plain RTP */
 	CF_MEDIA_ENCRYPTION_SDES, /* SRTP keyed by SDES */
+	CF_MEDIA_ENCRYPTION_INBAND, /* SRTP keyed in the media path (ZRTP) */
 } CfMediaEncryption;
 
 #define CF_TYPE_MEDIA_SESSION (cf_media_session_get_type ())
@@ -79,6 +88,18 @@ gboolean cf_media_session_apply (CfMediaSession *self,
 				 const CfSdpSession *remote,
 				 gboolean local_offerer,
 				 GError **error);
+
+/* Before the media starts: whether an in-band key agreement keys the SRTP.
+ * Answering, set it before cf_media_session_prepare_answer(): an offer
+ * without SDES keys is then acceptable. */
+void cf_media_session_set_inband_keying (CfMediaSession *self, gboolean inband);
+gboolean cf_media_session_get_inband_keying (CfMediaSession *self);
+/* Sends one key-agreement packet on the media transport (asynchronously;
+ * dropped while the transport cannot send). */
+void cf_media_session_send_inband (CfMediaSession *self, GBytes *packet);
+/* The keys of the in-band agreement: takes @tx and @rx (transfer full); the
+ * audio starts flowing. */
+void cf_media_session_set_srtp (CfMediaSession *self, CfSrtpSession *tx, CfSrtpSession *rx);
 
 /* While we hold the call nothing is sent, whatever the SDP allows. */
 void cf_media_session_set_held (CfMediaSession *self, gboolean held);
