@@ -16,6 +16,7 @@
 #define CF_BUS_NAME "org.confab.Confab1"
 #define CF_MANAGER_PATH "/org/confab/Confab1"
 #define CF_IFACE_PREFIX "org.confab.Confab1."
+#define CF_CALL_PATH_PREFIX "/org/confab/Confab1/Call/"
 
 /* Exit codes scripts can rely on. */
 enum {
@@ -28,7 +29,9 @@ enum {
 typedef struct {
 	gboolean json;
 	gboolean system;
+	gboolean unset; /* verify --unset */
 	GDBusConnection *connection;
+	GHashTable *announced; /* monitor: call path -> the security code last announced */
 } Ctl;
 
 typedef struct {
@@ -263,6 +266,57 @@ cmd_e2ee (Ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- end-to-end encryption ---- */
+
+#define CF_END_TO_END "end-to-end"
+
+/* Why a call is not end-to-end encrypted (EndToEndReason), in words that
+ * complete "not end-to-end encrypted: ...". */
+static const char *
+describe_end_to_end_reason (const char *reason)
+{
+	if (g_str_equal (reason, "local-disabled"))
+		return "it is turned off here ('confabctl e2ee on' turns it on for the next call)";
+	if (g_str_equal (reason, "remote-disabled"))
+		return "the other side has not turned it on";
+	if (g_str_equal (reason, "admin-disabled"))
+		return "the administrator's policy does not allow it";
+	if (g_str_equal (reason, "compliance-recording"))
+		return "calls are recorded for compliance";
+	if (g_str_equal (reason, "peer-unsupported"))
+		return "the other side's phone does not support it";
+	if (g_str_equal (reason, "negotiating"))
+		return "the keys are still being agreed";
+	if (g_str_equal (reason, "failed"))
+		return "the key agreement failed";
+	return reason;
+}
+
+/* KeyContinuity, in words. */
+static const char *
+describe_key_continuity (const char *continuity)
+{
+	if (g_str_equal (continuity, "new"))
+		return "first end-to-end call with this peer: compare the code";
+	if (g_str_equal (continuity, "continued"))
+		return "the same keys as in the last call with this peer";
+	if (g_str_equal (continuity, "mismatch"))
+		return "WARNING: the peer's keys changed since the last call; someone may be in "
+		       "the middle: compare the code";
+	return continuity;
+}
+
+/* The lock on the shield, where the terminal can show it. */
+static const char *
+lock_symbol (void)
+{
+	return g_get_charset (NULL) ? "\xF0\x9F\x94\x92" /* U+1F512 LOCK */ : "[locked]";
+}
+
+#define KEY_MISMATCH_WARNING                                                                       \
+	"the other side's keys do not match the last call with it: it lost them, or someone "      \
+	"is in the middle; compare the security code"
+
 /* ---- monitor ---- */
 
 static char *
@@ -319,6 +373,91 @@ monitor_print (Ctl *ctl,
 	}
 }
 
+/* A line for a person, beside the raw events: @text in text mode, an event
+ * @kind named @name with @value (a string) in JSON. */
+static void
+monitor_note (Ctl *ctl,
+	      const char *path,
+	      const char *kind,
+	      const char *name,
+	      const char *value,
+	      const char *text)
+{
+	g_autofree char *time = now_string ();
+
+	if (ctl->json) {
+		g_autoptr (GVariant) v = g_variant_ref_sink (g_variant_new_string (value));
+		monitor_print (ctl, path, kind, name, v);
+		return;
+	}
+	g_print ("%s %s\n", time, text);
+}
+
+/* (transfer full) a string property of the call at @path: from @changed
+ * when it is there, else asked of the daemon; "" when it cannot be read. */
+static char *
+call_string_property (Ctl *ctl, const char *path, GVariant *changed, const char *name)
+{
+	g_autoptr (GVariant) reply = NULL;
+	g_autoptr (GVariant) value = NULL;
+	const char *text = NULL;
+
+	if (g_variant_lookup (changed, name, "&s", &text))
+		return g_strdup (text);
+	reply = g_dbus_connection_call_sync (ctl->connection,
+					     CF_BUS_NAME,
+					     path,
+					     "org.freedesktop.DBus.Properties",
+					     "Get",
+					     g_variant_new ("(ss)", CF_IFACE_PREFIX "Call", name),
+					     G_VARIANT_TYPE ("(v)"),
+					     G_DBUS_CALL_FLAGS_NONE,
+					     25000,
+					     NULL,
+					     NULL);
+	if (reply == NULL)
+		return g_strdup ("");
+	g_variant_get (reply, "(v)", &value);
+	if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+		return g_strdup ("");
+	return g_variant_dup_string (value, NULL);
+}
+
+/* After a Call's PropertiesChanged: says when the call became end-to-end
+ * encrypted (with its code, once per code) and warns when the peer's keys did
+ * not match the last call. */
+static void
+monitor_end_to_end (Ctl *ctl, const char *path, GVariant *changed)
+{
+	const char *number = g_str_has_prefix (path, CF_CALL_PATH_PREFIX)
+				     ? path + strlen (CF_CALL_PATH_PREFIX)
+				     : path;
+	const char *continuity = NULL;
+
+	if (g_variant_lookup (changed, "Encryption", "&s", NULL)
+	    || g_variant_lookup (changed, "SecurityCode", "&s", NULL)) {
+		g_autofree char *encryption =
+			call_string_property (ctl, path, changed, "Encryption");
+		g_autofree char *code = call_string_property (ctl, path, changed, "SecurityCode");
+		const char *announced = g_hash_table_lookup (ctl->announced, path);
+
+		if (g_str_equal (encryption, CF_END_TO_END) && *code != '\0'
+		    && g_strcmp0 (announced, code) != 0) {
+			g_autofree char *text = g_strdup_printf (
+				"call %s: end-to-end encrypted, security code %s", number, code);
+			monitor_note (ctl, path, "end-to-end", "SecurityCode", code, text);
+			g_hash_table_insert (
+				ctl->announced, g_strdup (path), g_steal_pointer (&code));
+		}
+	}
+	if (g_variant_lookup (changed, "KeyContinuity", "&s", &continuity)
+	    && g_str_equal (continuity, "mismatch")) {
+		g_autofree char *text =
+			g_strdup_printf ("call %s: WARNING: %s", number, KEY_MISMATCH_WARNING);
+		monitor_note (ctl, path, "warning", "KeyContinuity", continuity, text);
+	}
+}
+
 static void
 on_signal (GDBusConnection *connection,
 	   const char *sender,
@@ -346,6 +485,8 @@ on_signal (GDBusConnection *connection,
 			monitor_print (ctl, path, "property", full, value);
 			g_variant_unref (value);
 		}
+		if (g_str_equal (changed_iface, CF_IFACE_PREFIX "Call"))
+			monitor_end_to_end (ctl, path, changed);
 		return;
 	}
 	if (g_str_equal (iface, "org.freedesktop.DBus.ObjectManager")) {
@@ -404,6 +545,7 @@ cmd_monitor (Ctl *ctl, int argc, char **argv)
 	code = connect_daemon (ctl);
 	if (code != EXIT_OK)
 		return code;
+	ctl->announced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
 	g_dbus_connection_signal_subscribe (ctl->connection,
 					    CF_BUS_NAME,
@@ -447,13 +589,12 @@ cmd_monitor (Ctl *ctl, int argc, char **argv)
 	g_unix_signal_add (SIGINT, on_interrupt, loop);
 	g_unix_signal_add (SIGTERM, on_interrupt, loop);
 	g_main_loop_run (loop);
+	g_clear_pointer (&ctl->announced, g_hash_table_unref);
 	return EXIT_OK;
 }
 
 
 /* ---- calls ---- */
-
-#define CF_CALL_PATH_PREFIX "/org/confab/Confab1/Call/"
 
 static GDBusObjectManager *
 get_object_manager (Ctl *ctl, int *ret_code)
@@ -694,6 +835,16 @@ add_call_json (JsonBuilder *b, CfDBusCall *call)
 	json_builder_add_boolean_value (b, cf_dbus_call_get_muted (call));
 	json_builder_set_member_name (b, "encryption");
 	json_builder_add_string_value (b, cf_dbus_call_get_encryption (call));
+	json_builder_set_member_name (b, "end_to_end_reason");
+	json_builder_add_string_value (b, cf_dbus_call_get_end_to_end_reason (call));
+	json_builder_set_member_name (b, "security_code");
+	json_builder_add_string_value (b, cf_dbus_call_get_security_code (call));
+	json_builder_set_member_name (b, "sas");
+	json_builder_add_string_value (b, cf_dbus_call_get_sas (call));
+	json_builder_set_member_name (b, "verified");
+	json_builder_add_boolean_value (b, cf_dbus_call_get_verified (call));
+	json_builder_set_member_name (b, "key_continuity");
+	json_builder_add_string_value (b, cf_dbus_call_get_key_continuity (call));
 	json_builder_set_member_name (b, "features");
 	json_builder_begin_array (b);
 	for (const char *const *f = cf_dbus_call_get_features (call); f != NULL && *f != NULL; f++)
@@ -786,8 +937,31 @@ cmd_show (Ctl *ctl, int argc, char **argv)
 		 *cf_dbus_call_get_remote_name (call) ? ">" : "");
 	if (cf_dbus_call_get_remote_held (call))
 		g_print ("On hold:      by the other side\n");
-	if (*cf_dbus_call_get_encryption (call))
-		g_print ("Encryption:   %s\n", cf_dbus_call_get_encryption (call));
+	if (g_str_equal (cf_dbus_call_get_encryption (call), CF_END_TO_END)) {
+		g_print ("Encryption:   %s %s\n", CF_END_TO_END, lock_symbol ());
+		g_print ("Code:         %s\n", cf_dbus_call_get_security_code (call));
+		g_print ("SAS:          %s (to compare with another ZRTP phone)\n",
+			 cf_dbus_call_get_sas (call));
+		g_print ("Verified:     %s\n",
+			 cf_dbus_call_get_verified (call)
+				 ? "yes"
+				 : "no (compare the code, then 'confabctl verify')");
+		if (*cf_dbus_call_get_key_continuity (call))
+			g_print ("Keys:         %s (%s)\n",
+				 cf_dbus_call_get_key_continuity (call),
+				 describe_key_continuity (cf_dbus_call_get_key_continuity (call)));
+	} else {
+		if (*cf_dbus_call_get_encryption (call))
+			g_print ("Encryption:   %s\n", cf_dbus_call_get_encryption (call));
+		if (*cf_dbus_call_get_end_to_end_reason (call))
+			g_print ("End-to-end:   %s: %s\n",
+				 g_str_equal (cf_dbus_call_get_end_to_end_reason (call),
+					      "negotiating")
+					 ? "not yet"
+					 : "no",
+				 describe_end_to_end_reason (
+					 cf_dbus_call_get_end_to_end_reason (call)));
+	}
 	if (cf_dbus_call_get_muted (call))
 		g_print ("Muted:        yes\n");
 	if (cf_dbus_call_get_start_time (call) != 0) {
@@ -835,6 +1009,102 @@ static int
 cmd_dtmf (Ctl *ctl, int argc, char **argv)
 {
 	return run_with_text (ctl, argc, argv, "dtmf CALL DIGITS", "digits not sent", cf_dbus_call_call_send_dtmf_sync);
+}
+
+/* Finds the call named by argv (or the only live call) for code and verify. */
+static CfDBusCall *
+find_one_call (Ctl *ctl,
+	       int argc,
+	       char **argv,
+	       const char *usage,
+	       GDBusObjectManager **ret_om,
+	       int *ret_code)
+{
+	if (argc > 1) {
+		g_printerr ("confabctl: usage: confabctl %s\n", usage);
+		*ret_code = EXIT_USAGE;
+		return NULL;
+	}
+	*ret_om = get_object_manager (ctl, ret_code);
+	if (*ret_om == NULL)
+		return NULL;
+	return find_call (*ret_om, argc == 1 ? argv[0] : NULL, NULL, ret_code);
+}
+
+static int
+cmd_code (Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr (GDBusObjectManager) om = NULL;
+	g_autoptr (CfDBusCall) call = NULL;
+	const char *reason;
+	int code;
+
+	call = find_one_call (ctl, argc, argv, "code [CALL]", &om, &code);
+	if (call == NULL)
+		return code;
+	if (!g_str_equal (cf_dbus_call_get_encryption (call), CF_END_TO_END)
+	    || *cf_dbus_call_get_security_code (call) == '\0') {
+		reason = cf_dbus_call_get_end_to_end_reason (call);
+		if (*reason != '\0')
+			g_printerr ("confabctl: call %s is not end-to-end encrypted%s: %s\n",
+				    call_number (call),
+				    g_str_equal (reason, "negotiating") ? " yet" : "",
+				    describe_end_to_end_reason (reason));
+		else
+			g_printerr ("confabctl: call %s is not end-to-end encrypted%s\n",
+				    call_number (call),
+				    g_str_equal (cf_dbus_call_get_state (call), "ended")
+					    ? ""
+					    : " (yet)");
+		return EXIT_DAEMON_ERROR;
+	}
+	if (ctl->json) {
+		g_autoptr (JsonBuilder) b = json_builder_new ();
+		g_autoptr (JsonNode) root = NULL;
+
+		json_builder_begin_object (b);
+		json_builder_set_member_name (b, "call");
+		json_builder_add_string_value (b, call_number (call));
+		json_builder_set_member_name (b, "security_code");
+		json_builder_add_string_value (b, cf_dbus_call_get_security_code (call));
+		json_builder_set_member_name (b, "sas");
+		json_builder_add_string_value (b, cf_dbus_call_get_sas (call));
+		json_builder_set_member_name (b, "verified");
+		json_builder_add_boolean_value (b, cf_dbus_call_get_verified (call));
+		json_builder_set_member_name (b, "key_continuity");
+		json_builder_add_string_value (b, cf_dbus_call_get_key_continuity (call));
+		json_builder_end_object (b);
+		root = json_builder_get_root (b);
+		print_json (root);
+	} else {
+		g_print ("Security code: %s\n", cf_dbus_call_get_security_code (call));
+		g_print ("SAS:           %s\n", cf_dbus_call_get_sas (call));
+	}
+	if (g_str_equal (cf_dbus_call_get_key_continuity (call), "mismatch"))
+		g_printerr ("confabctl: warning: call %s: %s\n",
+			    call_number (call),
+			    KEY_MISMATCH_WARNING);
+	return EXIT_OK;
+}
+
+static int
+cmd_verify (Ctl *ctl, int argc, char **argv)
+{
+	g_autoptr (GDBusObjectManager) om = NULL;
+	g_autoptr (CfDBusCall) call = NULL;
+	g_autoptr (GError) error = NULL;
+	int code;
+
+	call = find_one_call (ctl, argc, argv, "verify [CALL] [--unset]", &om, &code);
+	if (call == NULL)
+		return code;
+	if (!cf_dbus_call_call_mark_verified_sync (call, !ctl->unset, NULL, &error)) {
+		g_autofree char *what = g_strdup_printf ("cannot %s call %s's peer",
+							 ctl->unset ? "unmark" : "mark verified",
+							 call_number (call));
+		return report_error (what, error);
+	}
+	return EXIT_OK;
 }
 
 static int
@@ -899,7 +1169,9 @@ static const Command commands[] = {
 	{ "mute", "[CALL]", "Mute the microphone in a call", NULL, ACTION_MUTE },
 	{ "unmute", "[CALL]", "Unmute it", NULL, ACTION_UNMUTE },
 	{ "calls", "", "List the calls", cmd_calls },
-	{ "show", "[CALL]", "Show a call", cmd_show },
+	{ "show", "[CALL]", "Show a call: its state, encryption and security code", cmd_show },
+	{ "code", "[CALL]", "Print an end-to-end encrypted call's security code and SAS", cmd_code },
+	{ "verify", "[CALL] [--unset]", "Mark the other party verified (after comparing codes), or not", cmd_verify },
 	{ "chat", "CALL TEXT", "Send a chat message in a call (carried by signaling, not end-to-end)", cmd_chat },
 	{ "dtmf", "CALL DIGITS", "Send DTMF digits (0-9 * # A-D) in a call", cmd_dtmf },
 	{ "history", "[N]", "Show the last N calls (default 20)", cmd_history },
@@ -912,14 +1184,25 @@ commands_help (void)
 
 	for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
 		g_autofree char *usage = g_strdup_printf ("%s %s", commands[i].name, commands[i].args);
-		g_string_append_printf (s, "  %-22s %s\n", usage, commands[i].help);
+		g_string_append_printf (s, "  %-24s %s\n", usage, commands[i].help);
 	}
-	g_string_append (s,
-			 "\nExit status:\n"
-			 "  0   success\n"
-			 "  1   the daemon refused or failed the request\n"
-			 "  2   bad usage\n"
-			 "  69  confabd is not running (or the bus is unreachable)\n");
+	g_string_append (
+		s,
+		"\nEnd-to-end encryption:\n"
+		"  A call is end-to-end encrypted when both people have turned it on ('e2ee on')\n"
+		"  and their administrators allow it; otherwise it still has standard encryption,\n"
+		"  and 'show' says why it is not end-to-end. In an end-to-end call 'show' and\n"
+		"  'code' print the security code: compare it with the other person's (read it\n"
+		"  aloud); it is the same on both sides exactly when no one is in the middle.\n"
+		"  Then 'verify' remembers the other party as verified until its keys change.\n"
+		"  The SAS is the same check for a person on another ZRTP phone. Chat is carried\n"
+		"  by the signaling, never end-to-end.\n"
+		"\nExit status:\n"
+		"  0   success\n"
+		"  1   the daemon refused or failed the request; 'code': the call is not\n"
+		"      end-to-end encrypted\n"
+		"  2   bad usage\n"
+		"  69  confabd is not running (or the bus is unreachable)\n");
 	return g_string_free (s, FALSE);
 }
 
@@ -935,6 +1218,7 @@ main (int argc, char **argv)
 		{ "json", 'j', 0, G_OPTION_ARG_NONE, &ctl.json, "Print JSON, for scripts", NULL },
 		{ "system", 0, 0, G_OPTION_ARG_NONE, &ctl.system, "Talk to the daemon on the system bus", NULL },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print confabctl's version and exit", NULL },
+		{ "unset", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &ctl.unset, "verify: remove the mark", NULL },
 		{ NULL },
 	};
 	int code = EXIT_USAGE;
@@ -960,6 +1244,10 @@ main (int argc, char **argv)
 	}
 	if (argc < 2) {
 		g_printerr ("confabctl: no command given\nTry 'confabctl --help'.\n");
+		return EXIT_USAGE;
+	}
+	if (ctl.unset && !g_str_equal (argv[1], "verify")) {
+		g_printerr ("confabctl: --unset goes with verify only\nTry 'confabctl --help'.\n");
 		return EXIT_USAGE;
 	}
 	for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
