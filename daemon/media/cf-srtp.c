@@ -20,12 +20,15 @@ typedef struct {
 } SuiteInfo;
 
 /* RFC 4568 §6.2.1-6.2.2 (AES_CM: 128-bit key, 112-bit salt; the _32 suite
- * shortens the SRTP tag only, SRTCP keeps 80 bits) and RFC 7714 §14.1
- * (AEAD_AES_128_GCM: 128-bit key, 96-bit salt, 16-byte tag). */
+ * shortens the SRTP tag only, SRTCP keeps 80 bits), RFC 7714 §14.1
+ * (AEAD_AES_128_GCM: 128-bit key, 96-bit salt, 16-byte tag) and RFC 6188
+ * §7.1 (AES_256_CM: 256-bit key, 112-bit salt, tags as for AES_CM). */
 static const SuiteInfo suites[CF_SRTP_N_SUITES] = {
 	[CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80] = {"AES_CM_128_HMAC_SHA1_80", 16, 14, 10, 10},
 	[CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32] = {"AES_CM_128_HMAC_SHA1_32", 16, 14, 4, 10},
 	[CF_SRTP_SUITE_AEAD_AES_128_GCM] = {"AEAD_AES_128_GCM", 16, 12, 16, 16},
+	[CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80] = {"AES_256_CM_HMAC_SHA1_80", 32, 14, 10, 10},
+	[CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32] = {"AES_256_CM_HMAC_SHA1_32", 32, 14, 4, 10},
 };
 
 /* The size of the SRTCP "E flag + SRTCP index" word (RFC 3711 §3.4). */
@@ -172,6 +175,15 @@ set_policy (srtp_policy_t *policy, CfSrtpSuite suite)
 		/* RFC 7714: AEAD_AES_128_GCM has a 16-octet tag */
 		srtp_crypto_policy_set_aes_gcm_128_16_auth (&policy->rtp);
 		srtp_crypto_policy_set_aes_gcm_128_16_auth (&policy->rtcp);
+		break;
+	case CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80:
+		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80 (&policy->rtp);
+		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80 (&policy->rtcp);
+		break;
+	case CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32:
+		/* RFC 6188 §7.1, as RFC 4568 §6.2.2: SRTCP keeps the 80-bit tag */
+		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32 (&policy->rtp);
+		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80 (&policy->rtcp);
 		break;
 	}
 }
@@ -569,9 +581,10 @@ cf_srtp_session_unprotect_rtcp (
 		return fail (self, CF_SRTP_ERROR_INVALID, "Malformed or short SRTCP packet", error);
 
 	len = (int)length;
-	if (self->mki_length > 0 && self->suite == CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32) {
+	if (self->mki_length > 0
+	    && suites[self->suite].rtp_tag_length != suites[self->suite].rtcp_tag_length) {
 		/* libsrtp 2.5 looks for the SRTCP MKI with the SRTP tag length,
-		 * which differs from the SRTCP one only in this suite. Check and
+		 * which differs from the SRTCP one only in the _32 suites. Check and
 		 * remove the MKI here (RFC 3711 §3.4: E+index, MKI, tag; the MKI
 		 * is not authenticated) and let libsrtp use its only key. */
 		gsize tag_length = self->rtcp_overhead - SRTCP_INDEX_LENGTH - self->mki_length;

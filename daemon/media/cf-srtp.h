@@ -54,30 +54,34 @@ typedef enum {
 #define CF_SRTP_MAX_PACKET_SIZE (64 * 1024) /* bytes of a packet to protect or unprotect */
 #define CF_SRTP_MAX_MKI_LENGTH	128	    /* bytes of an MKI (RFC 4568 §6.1) */
 #define CF_SRTP_REPLAY_WINDOW	1024	    /* packets of the SRTP replay window (>= 64) */
-/* The largest key || salt of the supported suites. */
-#define CF_SRTP_MAX_KEY_SALT_LENGTH 30
+/* The largest key || salt of the supported suites (AES_256_CM: 32 + 14). */
+#define CF_SRTP_MAX_KEY_SALT_LENGTH 46
 
-/* The crypto suites (RFC 4568 §6.2, RFC 7714 §14.1). */
+/* The crypto suites (RFC 4568 §6.2, RFC 7714 §14.1, RFC 6188 §7.1). New
+ * suites are appended: the values of the existing ones never move. */
 typedef enum {
 	CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, /* RFC 3711 default: 80-bit tag */
 	CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32, /* 32-bit SRTP tag; SRTCP keeps 80 bits */
 	CF_SRTP_SUITE_AEAD_AES_128_GCM,	       /* RFC 7714: 16-byte tag, 12-byte salt */
+	CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80, /* RFC 6188: 32-byte key, 80-bit tag */
+	CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32, /* RFC 6188: 32-bit SRTP tag; SRTCP 80 bits */
 } CfSrtpSuite;
 
-#define CF_SRTP_N_SUITES 3
+#define CF_SRTP_N_SUITES 5
 
 /* The RFC 4568 name, e.g. "AES_CM_128_HMAC_SHA1_80". (transfer none) */
 const char *cf_srtp_suite_to_string (CfSrtpSuite suite);
 /* Parses a suite name (ignoring ASCII case: RFC 4568's grammar spells them
  * as ABNF literals); FALSE for a name that is not one of the supported suites. */
 gboolean cf_srtp_suite_from_string (const char *str, CfSrtpSuite *ret_suite);
-/* Master key length in bytes: 16 for all three. */
+/* Master key length in bytes: 16, or 32 for the AES_256_CM suites. */
 gsize cf_srtp_suite_get_key_length (CfSrtpSuite suite);
-/* Master salt length in bytes: 14 for AES_CM, 12 for AEAD_AES_128_GCM. */
+/* Master salt length in bytes: 14 for AES_CM and AES_256_CM, 12 for AEAD_AES_128_GCM. */
 gsize cf_srtp_suite_get_salt_length (CfSrtpSuite suite);
-/* Bytes SRTP adds to an RTP packet (the tag): 10, 4 or 16. */
+/* Bytes SRTP adds to an RTP packet (the tag): 10 (_80), 4 (_32) or 16 (GCM). */
 gsize cf_srtp_suite_get_rtp_tag_length (CfSrtpSuite suite);
-/* Bytes SRTCP adds to an RTCP packet (E flag and index, then the tag): 14, 14 or 20. */
+/* Bytes SRTCP adds to an RTCP packet (E flag and index, then the tag): 14 (AES_CM,
+ * AES_256_CM) or 20 (GCM). */
 gsize cf_srtp_suite_get_rtcp_overhead (CfSrtpSuite suite);
 
 typedef enum {

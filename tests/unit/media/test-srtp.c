@@ -91,11 +91,17 @@ static const CfSrtpSuite all_suites[] = {
 	CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80,
 	CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32,
 	CF_SRTP_SUITE_AEAD_AES_128_GCM,
+	CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80,
+	CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32,
 };
 
-/* 30 bytes: enough for every suite's key || salt (the GCM suite uses 28). */
+/* 30 bytes: the AES_CM suites' key || salt (the GCM suite uses 28). */
 static const char test_key_hex[] = "000102030405060708090a0b0c0d0e0f"
 				   "101112131415161718191a1b1c1d";
+/* 46 bytes: the AES_256_CM suites' 32-byte key || 14-byte salt. */
+static const char test_key_256_hex[] = "202122232425262728292a2b2c2d2e2f"
+				       "303132333435363738393a3b3c3d3e3f"
+				       "404142434445464748494a4b4c4d";
 
 static const char *
 key_for (CfSrtpSuite suite)
@@ -103,6 +109,9 @@ key_for (CfSrtpSuite suite)
 	/* the GCM suite takes the first 28 bytes (16 + 12) */
 	static char gcm_key[57];
 
+	if (suite == CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80
+	    || suite == CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32)
+		return test_key_256_hex;
 	if (suite != CF_SRTP_SUITE_AEAD_AES_128_GCM)
 		return test_key_hex;
 	memcpy (gcm_key, test_key_hex, 56);
@@ -126,12 +135,36 @@ test_suites (void)
 			 "AES_CM_128_HMAC_SHA1_32");
 	g_assert_cmpstr (
 		cf_srtp_suite_to_string (CF_SRTP_SUITE_AEAD_AES_128_GCM), ==, "AEAD_AES_128_GCM");
+	/* RFC 6188 §7.1 */
+	g_assert_cmpstr (cf_srtp_suite_to_string (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80),
+			 ==,
+			 "AES_256_CM_HMAC_SHA1_80");
+	g_assert_cmpstr (cf_srtp_suite_to_string (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32),
+			 ==,
+			 "AES_256_CM_HMAC_SHA1_32");
+	g_assert_cmpuint (G_N_ELEMENTS (all_suites), ==, CF_SRTP_N_SUITES);
 	for (guint i = 0; i < G_N_ELEMENTS (all_suites); i++) {
+		gboolean aes_256 = all_suites[i] == CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80
+				   || all_suites[i] == CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32;
+
 		g_assert_true (cf_srtp_suite_from_string (cf_srtp_suite_to_string (all_suites[i]),
 							  &suite));
 		g_assert_cmpint (suite, ==, all_suites[i]);
-		g_assert_cmpuint (cf_srtp_suite_get_key_length (all_suites[i]), ==, 16);
+		g_assert_cmpuint (
+			cf_srtp_suite_get_key_length (all_suites[i]), ==, aes_256 ? 32 : 16);
+		g_assert_cmpuint (cf_srtp_suite_get_key_length (all_suites[i])
+					  + cf_srtp_suite_get_salt_length (all_suites[i]),
+				  <=,
+				  CF_SRTP_MAX_KEY_SALT_LENGTH);
 	}
+	/* the values the existing suites had before RFC 6188's were appended */
+	g_assert_cmpint (CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, ==, 0);
+	g_assert_cmpint (CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32, ==, 1);
+	g_assert_cmpint (CF_SRTP_SUITE_AEAD_AES_128_GCM, ==, 2);
+	g_assert_true (cf_srtp_suite_from_string ("aes_256_cm_hmac_sha1_32", &suite));
+	g_assert_cmpint (suite, ==, CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32);
+	g_assert_false (cf_srtp_suite_from_string ("AES_192_CM_HMAC_SHA1_80", &suite));
+	g_assert_false (cf_srtp_suite_from_string ("AEAD_AES_256_GCM", &suite));
 	g_assert_true (cf_srtp_suite_from_string ("aead_aes_128_gcm", &suite));
 	g_assert_cmpint (suite, ==, CF_SRTP_SUITE_AEAD_AES_128_GCM);
 	g_assert_false (cf_srtp_suite_from_string ("F8_128_HMAC_SHA1_80", &suite));
@@ -155,6 +188,18 @@ test_suites (void)
 	g_assert_cmpuint (
 		cf_srtp_suite_get_rtcp_overhead (CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32), ==, 14);
 	g_assert_cmpuint (cf_srtp_suite_get_rtcp_overhead (CF_SRTP_SUITE_AEAD_AES_128_GCM), ==, 20);
+	g_assert_cmpuint (
+		cf_srtp_suite_get_salt_length (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80), ==, 14);
+	g_assert_cmpuint (
+		cf_srtp_suite_get_salt_length (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32), ==, 14);
+	g_assert_cmpuint (
+		cf_srtp_suite_get_rtp_tag_length (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80), ==, 10);
+	g_assert_cmpuint (
+		cf_srtp_suite_get_rtp_tag_length (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32), ==, 4);
+	g_assert_cmpuint (
+		cf_srtp_suite_get_rtcp_overhead (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80), ==, 14);
+	g_assert_cmpuint (
+		cf_srtp_suite_get_rtcp_overhead (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32), ==, 14);
 }
 
 /* ---- Known answers ---------------------------------------------------------
@@ -274,6 +319,34 @@ test_kat_aes_cm_32 (void)
 			    TRUE,
 			    kat_rtcp_plain,
 			    kat_srtcp_aes_cm_80);
+}
+
+/* AES_256_CM_HMAC_SHA1_80: libsrtp's srtp_validate_aes_256() packet (the
+ * same RTP packet as above, master key f0f0..b6 and salt 3b04..d2). The _32
+ * suite gives the same packet with the tag cut to its first 4 bytes. */
+static const char kat_key_aes_256_cm[] = "f0f04914b513f2763a1b1fa130f10e29"
+					 "98f6f6e43e4309d1e622a0e332b9f1b6"
+					 "3b04803de51ee7c96423ab5b78d2";
+static const char kat_srtp_aes_256_cm_80[] = "800f1234 decafbad cafebabe"
+					     "f1d9de17 ff251ff1 aa007774 b0b4b40d"
+					     "a08d9d9a 5b3a55d8 873b";
+static const char kat_srtp_aes_256_cm_32[] = "800f1234 decafbad cafebabe"
+					     "f1d9de17 ff251ff1 aa007774 b0b4b40d"
+					     "a08d9d9a";
+
+static void
+test_kat_aes_256_cm (void)
+{
+	check_known_answer (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80,
+			    kat_key_aes_256_cm,
+			    FALSE,
+			    kat_rtp_plain,
+			    kat_srtp_aes_256_cm_80);
+	check_known_answer (CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32,
+			    kat_key_aes_256_cm,
+			    FALSE,
+			    kat_rtp_plain,
+			    kat_srtp_aes_256_cm_32);
 }
 
 static void
@@ -1017,6 +1090,121 @@ test_mki (void)
 	}
 }
 
+/* ---- AES_256_CM (RFC 6188) ------------------------------------------------ */
+
+/* The ZRTP AES3 suites: protect with an outbound session, unprotect with
+ * an inbound one, and every kind of tampering is an authentication
+ * failure; all 32 key bytes count. */
+static void
+test_aes_256_cm (void)
+{
+	const CfSrtpSuite aes_256[] = {
+		CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80,
+		CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32,
+	};
+
+	for (guint s = 0; s < G_N_ELEMENTS (aes_256); s++) {
+		CfSrtpSuite suite = aes_256[s];
+		g_autoptr (GError) error = NULL;
+		guint8 key[64];
+		gsize key_length = unhex (test_key_256_hex, key, sizeof (key));
+		g_autoptr (CfSrtpSession) tx =
+			session_new (CF_SRTP_DIRECTION_OUTBOUND, suite, test_key_256_hex);
+		g_autoptr (CfSrtpSession) rx =
+			session_new (CF_SRTP_DIRECTION_INBOUND, suite, test_key_256_hex);
+		g_autoptr (CfSrtpSession) rx_other_key = NULL;
+		guint8 plain[256], buf[256], copy[256];
+		gsize plain_length, length, tag_length = s == 0 ? 10 : 4;
+
+		g_test_message ("%s", cf_srtp_suite_to_string (suite));
+		g_assert_cmpuint (key_length, ==, 46);
+		/* the last byte of the 32-byte key differs */
+		key[31] ^= 0x01;
+		rx_other_key = cf_srtp_session_new (
+			CF_SRTP_DIRECTION_INBOUND, suite, key, key_length, NULL, 0, &error);
+		g_assert_no_error (error);
+		g_assert_cmpuint (cf_srtp_session_get_rtp_overhead (tx), ==, tag_length);
+		g_assert_cmpuint (cf_srtp_session_get_rtcp_overhead (tx), ==, 14);
+
+		/* RTP */
+		plain_length = make_rtp (plain, 500, 0xa0a0a0a0, 160);
+		memcpy (buf, plain, plain_length);
+		g_assert_true (cf_srtp_session_protect_rtp (
+			tx, buf, plain_length, sizeof (buf), &length, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (length, ==, plain_length + tag_length);
+		g_assert_true (memcmp (buf + 12, plain + 12, 160) != 0);
+
+		/* a flipped bit in the header, the payload or the tag */
+		{
+			const gsize bits[] = {8 * 2 + 7, 8 * 40, 8 * (length - 1)};
+
+			for (guint i = 0; i < G_N_ELEMENTS (bits); i++) {
+				memcpy (copy, buf, length);
+				copy[bits[i] / 8] ^= (guint8)(0x80 >> (bits[i] % 8));
+				g_assert_false (
+					cf_srtp_session_unprotect_rtp (rx, copy, length, NULL, &error));
+				g_assert_error (error, CF_SRTP_ERROR, CF_SRTP_ERROR_AUTH);
+				g_clear_error (&error);
+			}
+			g_assert_cmpuint (cf_srtp_session_get_stats (rx)->rtp_forged,
+					  ==,
+					  G_N_ELEMENTS (bits));
+		}
+		memcpy (copy, buf, length);
+		g_assert_false (
+			cf_srtp_session_unprotect_rtp (rx_other_key, copy, length, NULL, &error));
+		g_assert_error (error, CF_SRTP_ERROR, CF_SRTP_ERROR_AUTH);
+		g_clear_error (&error);
+
+		g_assert_true (cf_srtp_session_unprotect_rtp (rx, buf, length, &length, &error));
+		g_assert_no_error (error);
+		g_assert_cmpmem (buf, length, plain, plain_length);
+
+		/* RTCP, with the 80-bit tag in both suites */
+		plain_length = make_rtcp (plain, 0xa0a0a0a0);
+		memcpy (buf, plain, plain_length);
+		g_assert_true (cf_srtp_session_protect_rtcp (
+			tx, buf, plain_length, sizeof (buf), &length, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (length, ==, plain_length + 14);
+		memcpy (copy, buf, length);
+		copy[20] ^= 0x10;
+		g_assert_false (cf_srtp_session_unprotect_rtcp (rx, copy, length, NULL, &error));
+		g_assert_error (error, CF_SRTP_ERROR, CF_SRTP_ERROR_AUTH);
+		g_clear_error (&error);
+		memcpy (copy, buf, length);
+		g_assert_false (
+			cf_srtp_session_unprotect_rtcp (rx_other_key, copy, length, NULL, &error));
+		g_assert_error (error, CF_SRTP_ERROR, CF_SRTP_ERROR_AUTH);
+		g_clear_error (&error);
+		g_assert_true (cf_srtp_session_unprotect_rtcp (rx, buf, length, &length, &error));
+		g_assert_no_error (error);
+		g_assert_cmpmem (buf, length, plain, plain_length);
+		g_assert_cmpuint (cf_srtp_session_get_stats (rx)->rtcp_forged, ==, 1);
+
+		/* a 30-byte AES_CM key || salt is not enough */
+		g_assert_null (cf_srtp_session_new (
+			CF_SRTP_DIRECTION_OUTBOUND, suite, key, 30, NULL, 0, &error));
+		g_assert_error (error, CF_SRTP_ERROR, CF_SRTP_ERROR_INVALID);
+		g_clear_error (&error);
+	}
+	/* and a 46-byte one too much for AES_CM_128 */
+	{
+		g_autoptr (GError) error = NULL;
+		guint8 key[46] = {0};
+
+		g_assert_null (cf_srtp_session_new (CF_SRTP_DIRECTION_OUTBOUND,
+						    CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80,
+						    key,
+						    sizeof (key),
+						    NULL,
+						    0,
+						    &error));
+		g_assert_error (error, CF_SRTP_ERROR, CF_SRTP_ERROR_INVALID);
+	}
+}
+
 /* ---- Threads -------------------------------------------------------------- */
 
 static gpointer
@@ -1051,8 +1239,9 @@ test_threads (void)
 	GThread *threads[6];
 
 	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-		threads[i] = g_thread_new (
-			"srtp", thread_round_trip, GINT_TO_POINTER (all_suites[i % 3]));
+		threads[i] = g_thread_new ("srtp",
+					   thread_round_trip,
+					   GINT_TO_POINTER (all_suites[i % G_N_ELEMENTS (all_suites)]));
 	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
 		g_assert_true (GPOINTER_TO_INT (g_thread_join (threads[i])));
 }
@@ -1071,6 +1260,8 @@ main (int argc, char **argv)
 			 test_kat_aes_cm_32);
 	g_test_add_func ("/confab/media/srtp/known-answer/aead-aes-128-gcm",
 			 test_kat_aead_aes_128_gcm);
+	g_test_add_func ("/confab/media/srtp/known-answer/aes-256-cm", test_kat_aes_256_cm);
+	g_test_add_func ("/confab/media/srtp/aes-256-cm", test_aes_256_cm);
 	g_test_add_func ("/confab/media/srtp/round-trip", test_round_trip);
 	g_test_add_func ("/confab/media/srtp/round-trip-csrc-extension",
 			 test_round_trip_csrc_extension);
