@@ -30,16 +30,7 @@ cf_state_db_error_quark (void)
  * transaction together with the user_version update, so a crash leaves the
  * database at the old version or at the new one, never in between.
  *
- * Never edit an entry that has been released: append a new one. The next
- * is version 2, the ZRTP cache, for example:
- *
- *	"CREATE TABLE zrtp_cache ("
- *	"  zid BLOB PRIMARY KEY NOT NULL CHECK (length (zid) = 12),"
- *	"  rs1 BLOB, rs2 BLOB,"
- *	"  verified INTEGER NOT NULL DEFAULT 0 CHECK (verified IN (0, 1)),"
- *	"  created INTEGER NOT NULL, updated INTEGER NOT NULL"
- *	");",
- */
+ * Never edit an entry that has been released: append a new one. */
 static const char *const migrations[] = {
 	/* version 1: call history (cf-history.c) */
 	"PRAGMA application_id = 1131308642;" /* CF_STATE_DB_APPLICATION_ID */
@@ -56,6 +47,22 @@ static const char *const migrations[] = {
 	"  end_reason TEXT NOT NULL,"
 	"  encryption TEXT NOT NULL"
 	");",
+	/* version 2: ZRTP key continuity (cf-zrtp-cache.c, RFC 6189 §4.9):
+	 * this installation's ZID (one row), and per peer ZID the retained
+	 * secrets rs1 and rs2 and our SAS-verified flag. Times in unix seconds. */
+	"CREATE TABLE zrtp_local ("
+	"  id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),"
+	"  zid BLOB NOT NULL CHECK (typeof (zid) = 'blob' AND length (zid) = 12),"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE zrtp_cache ("
+	"  zid BLOB PRIMARY KEY NOT NULL CHECK (typeof (zid) = 'blob' AND length (zid) = 12),"
+	"  rs1 BLOB CHECK (rs1 IS NULL OR (typeof (rs1) = 'blob' AND length (rs1) = 32)),"
+	"  rs2 BLOB CHECK (rs2 IS NULL OR (typeof (rs2) = 'blob' AND length (rs2) = 32)),"
+	"  verified INTEGER NOT NULL DEFAULT 0 CHECK (verified IN (0, 1)),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (CF_STATE_DB_APPLICATION_ID == 1131308642);
