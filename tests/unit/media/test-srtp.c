@@ -1142,8 +1142,8 @@ test_aes_256_cm (void)
 			for (guint i = 0; i < G_N_ELEMENTS (bits); i++) {
 				memcpy (copy, buf, length);
 				copy[bits[i] / 8] ^= (guint8)(0x80 >> (bits[i] % 8));
-				g_assert_false (
-					cf_srtp_session_unprotect_rtp (rx, copy, length, NULL, &error));
+				g_assert_false (cf_srtp_session_unprotect_rtp (
+					rx, copy, length, NULL, &error));
 				g_assert_error (error, CF_SRTP_ERROR, CF_SRTP_ERROR_AUTH);
 				g_clear_error (&error);
 			}
@@ -1239,9 +1239,10 @@ test_threads (void)
 	GThread *threads[6];
 
 	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-		threads[i] = g_thread_new ("srtp",
-					   thread_round_trip,
-					   GINT_TO_POINTER (all_suites[i % G_N_ELEMENTS (all_suites)]));
+		threads[i] =
+			g_thread_new ("srtp",
+				      thread_round_trip,
+				      GINT_TO_POINTER (all_suites[i % G_N_ELEMENTS (all_suites)]));
 	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
 		g_assert_true (GPOINTER_TO_INT (g_thread_join (threads[i])));
 }
