@@ -31,10 +31,12 @@ suite_key_salt_length (CfSrtpSuite suite)
 	return cf_srtp_suite_get_key_length (suite) + cf_srtp_suite_get_salt_length (suite);
 }
 
+/* The suites SDES keys: the AES-256 ones (RFC 6188) are for ZRTP's AES3. */
 static gboolean
 suite_is_valid (CfSrtpSuite suite)
 {
-	return (guint)suite < CF_SRTP_N_SUITES;
+	return suite == CF_SRTP_SUITE_AEAD_AES_128_GCM || suite == CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80
+	       || suite == CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32;
 }
 
 static CfSdesCrypto *
@@ -571,7 +573,7 @@ parse_suite (CfSdesCrypto *self, Span s, GError **error)
 	}
 	memcpy (name, s.start, s.length);
 	name[s.length] = '\0';
-	if (!cf_srtp_suite_from_string (name, &self->suite)) {
+	if (!cf_srtp_suite_from_string (name, &self->suite) || !suite_is_valid (self->suite)) {
 		g_set_error (error,
 			     CF_SDES_ERROR,
 			     CF_SDES_ERROR_UNKNOWN_SUITE,
@@ -780,8 +782,9 @@ suite_rank (CfSrtpSuite suite)
 		return 1;
 	case CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32:
 		return 2;
+	default:
+		return G_MAXUINT;
 	}
-	return G_MAXUINT;
 }
 
 gboolean
