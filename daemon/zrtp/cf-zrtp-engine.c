@@ -619,6 +619,45 @@ sign (CfZrtpMessage *msg, const guint8 key[CF_ZRTP_HASH_LEN])
 	cf_zrtp_message_set_mac (msg, mac);
 }
 
+/* The key agreement (§4.1.2): the first one we have in common in our order
+ * and in the peer's; when those differ, the faster of the two (X255 before
+ * DH3k), so that both ends commit with the same one. */
+static gboolean
+choose_key_agreement (CfZrtpEngine *self, CfZrtpKeyAgreement *ret_ka)
+{
+	const CfZrtpHello *p = &self->peer_hello->hello;
+	gboolean have_ours = FALSE, have_peers = FALSE;
+	CfZrtpKeyAgreement ours = CF_ZRTP_KA_DH3K, peers = CF_ZRTP_KA_DH3K;
+
+	for (guint i = 0; i < self->n_ka && !have_ours; i++) {
+		if (peer_offers (p->key_agreement,
+				 p->n_key_agreement,
+				 ka_name (self->ka_pref[i]),
+				 mandatory_ka)) {
+			ours = self->ka_pref[i];
+			have_ours = TRUE;
+		}
+	}
+	if (!have_ours)
+		return FALSE;
+	for (guint i = 0; i < p->n_key_agreement && i < CF_ZRTP_MAX_ALGOS && !have_peers; i++) {
+		CfZrtpKeyAgreement ka;
+
+		if (ka_from_name (p->key_agreement[i], &ka)) {
+			for (guint k = 0; k < self->n_ka; k++)
+				if (self->ka_pref[k] == ka)
+					have_peers = TRUE;
+			if (have_peers)
+				peers = ka;
+		}
+	}
+	/* DH3k is implied when the peer does not list it */
+	if (!have_peers)
+		peers = CF_ZRTP_KA_DH3K;
+	*ret_ka = ours == peers ? ours : CF_ZRTP_KA_X255;
+	return TRUE;
+}
+
 /* Our Hello's algorithms chosen in our order among what the peer offers
  * (we are the initiator). FALSE and an error code when nothing matches. */
 static gboolean
@@ -666,17 +705,7 @@ choose_algorithms (CfZrtpEngine *self, guint32 *ret_code)
 	}
 	self->ms_mode =
 		self->ms_configured && list_has (p->key_agreement, p->n_key_agreement, "Mult");
-	found = FALSE;
-	for (guint i = 0; i < self->n_ka && !found; i++) {
-		if (peer_offers (p->key_agreement,
-				 p->n_key_agreement,
-				 ka_name (self->ka_pref[i]),
-				 mandatory_ka)) {
-			self->ka = self->ka_pref[i];
-			found = TRUE;
-		}
-	}
-	if (!found && !self->ms_mode) {
+	if (!choose_key_agreement (self, &self->ka) && !self->ms_mode) {
 		*ret_code = ERR_PK_TYPE;
 		return FALSE;
 	}

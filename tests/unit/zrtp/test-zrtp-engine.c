@@ -201,6 +201,23 @@ engine_new_full (guint8 tag,
 	return e;
 }
 
+/* An engine that prefers DH3k to X255 */
+static CfZrtpEngine *
+engine_new_dh3k_first (guint8 tag)
+{
+	CfZrtpEngineConfig cfg = {0};
+	g_autoptr (GError) error = NULL;
+	CfZrtpEngine *e;
+
+	fill_zid (cfg.zid, tag);
+	cfg.n_key_agreements = 2;
+	cfg.key_agreements[0] = CF_ZRTP_KA_DH3K;
+	cfg.key_agreements[1] = CF_ZRTP_KA_X255;
+	e = cf_zrtp_engine_new (&cfg, &error);
+	g_assert_no_error (error);
+	return e;
+}
+
 static CfZrtpEngine *
 engine_new (guint8 tag, int ka)
 {
@@ -380,6 +397,45 @@ test_preference (void)
 	net_start (&net);
 	r = assert_secure_pair (c, d);
 	g_assert_cmpint (r.key_agreement, ==, CF_ZRTP_KA_DH3K);
+
+	/* first choices differ: the faster one, X255, whoever initiates (§4.1.2) */
+	for (int initiator = 0; initiator < 2; initiator++) {
+		g_autoptr (CfZrtpEngine) e = engine_new_dh3k_first (0x50);
+		g_autoptr (CfZrtpEngine) f = engine_new (0x60, -1);
+
+		net_init (&net, e, f);
+		net.filter = hold_hello_ack_filter;
+		net.drop_from = initiator;
+		net_start (&net);
+		r = assert_secure_pair (e, f);
+		g_assert_true (r.initiator == (initiator == 0));
+		g_assert_cmpint (r.key_agreement, ==, CF_ZRTP_KA_X255);
+	}
+}
+
+/* X255 only against DH3k only: nothing in common, whoever tries. */
+static void
+test_no_common_key_agreement (void)
+{
+	for (int initiator = -1; initiator < 2; initiator++) {
+		g_autoptr (CfZrtpEngine) a = engine_new (0x10, CF_ZRTP_KA_X255);
+		g_autoptr (CfZrtpEngine) b = engine_new (0x20, CF_ZRTP_KA_DH3K);
+		CfZrtpEngine *e[2] = {a, b};
+		Net net;
+		int first;
+
+		net_init (&net, a, b);
+		if (initiator >= 0) {
+			net.filter = hold_hello_ack_filter;
+			net.drop_from = initiator;
+		}
+		net_start (&net);
+		/* the one that finds out says so with Error 0x53, the other hears it */
+		first = cf_zrtp_engine_get_failure (a) == CF_ZRTP_FAILURE_NO_COMMON_ALGORITHM ? 0
+											      : 1;
+		assert_failed (e[first], CF_ZRTP_FAILURE_NO_COMMON_ALGORITHM, 0x53);
+		assert_failed (e[1 - first], CF_ZRTP_FAILURE_PEER_ERROR, 0x53);
+	}
 }
 
 /* Both commit at once (the plain exchange does that): one initiator. */
@@ -1387,6 +1443,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/zrtp/engine/dh/dh3k-b-initiates", test_dh3k_b_initiates);
 	g_test_add_func ("/confab/zrtp/engine/dh/preference", test_preference);
 	g_test_add_func ("/confab/zrtp/engine/dh/contention", test_contention);
+	g_test_add_func ("/confab/zrtp/engine/dh/no-common-key-agreement",
+			 test_no_common_key_agreement);
 	g_test_add_func ("/confab/zrtp/engine/zrtp-hash/match", test_hello_hash_ok);
 	g_test_add_func ("/confab/zrtp/engine/zrtp-hash/mismatch", test_hello_hash_bad);
 	G_STATIC_ASSERT (G_N_ELEMENTS (loss) == G_N_ELEMENTS (loss_names));
