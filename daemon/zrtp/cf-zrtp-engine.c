@@ -1153,10 +1153,8 @@ on_commit (CfZrtpEngine *self, CfZrtpMessage *msg, gint64 now)
 		return;
 	if (c->mode == CF_ZRTP_COMMIT_PRESHARED)
 		return; /* not offered in our Hello */
-	if (memcmp (c->zid, self->peer_hello->hello.zid, CF_ZRTP_ZID_LEN) != 0) {
-		fail (self, CF_ZRTP_FAILURE_PROTOCOL, ERR_MALFORMED, TRUE, now);
-		return;
-	}
+	if (memcmp (c->zid, self->peer_hello->hello.zid, CF_ZRTP_ZID_LEN) != 0)
+		return; /* not from the endpoint whose Hello we hold */
 	/* Contention: both committed. */
 	if (self->own_commit != NULL && !peer_commit_wins (&self->own_commit->commit, c))
 		return; /* we are the initiator; the peer will answer our Commit */

@@ -649,6 +649,7 @@ typedef struct {
 	int victim; /* the engine that must detect it */
 	CfZrtpFailure failure;
 	guint32 code;
+	CfZrtpKeyAgreement ka; /* X255 unless said */
 } TamperCase;
 
 static GBytes *
@@ -697,6 +698,37 @@ flip_pv (CfZrtpMessage *msg)
 
 	pv[len / 2] ^= 0x01;
 	msg->dhpart.pv = g_bytes_new (pv, len);
+}
+
+/* pv = 0 (X255: a low-order point; DH3k: refused) */
+static void
+zero_pv (CfZrtpMessage *msg)
+{
+	gsize len = g_bytes_get_size (msg->dhpart.pv);
+
+	g_bytes_unref (msg->dhpart.pv);
+	msg->dhpart.pv = g_bytes_new_take (g_malloc0 (len), len);
+}
+
+/* pv = 1 as a big-endian number (DH3k refuses it) */
+static void
+one_pv (CfZrtpMessage *msg)
+{
+	gsize len = g_bytes_get_size (msg->dhpart.pv);
+	guint8 *pv = g_malloc0 (len);
+
+	pv[len - 1] = 1;
+	g_bytes_unref (msg->dhpart.pv);
+	msg->dhpart.pv = g_bytes_new_take (pv, len);
+}
+
+/* a pv of the wrong length for the key agreement */
+static void
+short_pv (CfZrtpMessage *msg)
+{
+	g_autoptr (GBytes) old = msg->dhpart.pv;
+
+	msg->dhpart.pv = g_bytes_new_from_bytes (old, 0, g_bytes_get_size (old) - 4);
 }
 
 static void
@@ -748,8 +780,8 @@ flip_confirm_mac (CfZrtpMessage *msg)
 static void
 run_tamper (const TamperCase *tc, Cache *ca, Cache *cb)
 {
-	g_autoptr (CfZrtpEngine) a = engine_new_full (0x10, CF_ZRTP_KA_X255, ca, NULL, NULL);
-	g_autoptr (CfZrtpEngine) b = engine_new_full (0x20, CF_ZRTP_KA_X255, cb, NULL, NULL);
+	g_autoptr (CfZrtpEngine) a = engine_new_full (0x10, tc->ka, ca, NULL, NULL);
+	g_autoptr (CfZrtpEngine) b = engine_new_full (0x20, tc->ka, cb, NULL, NULL);
 	CfZrtpEngine *e[2] = {a, b};
 	Net net;
 
@@ -1335,6 +1367,137 @@ test_garbage (void)
 	g_assert_cmpint (cf_zrtp_engine_get_state (c), ==, CF_ZRTP_ENGINE_STATE_SECURE);
 }
 
+/* Real packets with bytes of the message body changed and the CRC made right
+ * again, so that they reach the message parser and the state machine: fed to
+ * engines at each stage of an exchange (as initiator and as responder).
+ * Nothing may crash or go SECURE with something else than its real peer. */
+static void
+test_mutations (void)
+{
+	g_autoptr (CfZrtpEngine) a = engine_new (0x10, -1);
+	g_autoptr (CfZrtpEngine) b = engine_new (0x20, -1);
+	g_autoptr (GPtrArray) captured =
+		g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+	g_autoptr (GRand) rand = g_rand_new_with_seed (4711);
+	Net net;
+
+	net_init (&net, a, b);
+	net.captured = captured;
+	net_start (&net);
+	assert_secure_pair (a, b);
+
+	for (guint round = 0; round < 40; round++) {
+		g_autoptr (CfZrtpEngine) x = engine_new (0x30, -1);
+		g_autoptr (CfZrtpEngine) y = engine_new (0x40, -1);
+		CfZrtpResult rx, ry;
+		Net n2;
+
+		/* stop the exchange of X and Y after @round % 8 packet moves */
+		net_init (&n2, x, y);
+		n2.filter = hold_hello_ack_filter;
+		n2.drop_from = round % 2;
+		cf_zrtp_engine_start (x, n2.now);
+		cf_zrtp_engine_start (y, n2.now);
+		for (guint step = 0; step < round % 8; step++) {
+			for (int i = 0; i < 2; i++) {
+				g_autoptr (GBytes) pkt = cf_zrtp_engine_pop_packet (n2.e[i]);
+
+				if (pkt != NULL && packet_type (pkt) != CF_ZRTP_MSG_HELLO_ACK)
+					feed (n2.e[1 - i], pkt, n2.now);
+			}
+		}
+		for (guint k = 0; k < 200; k++) {
+			GBytes *orig = captured->pdata[g_rand_int_range (rand, 0, captured->len)];
+			gsize len = 0;
+			const guint8 *data = g_bytes_get_data (orig, &len);
+			g_autofree guint8 *copy = g_memdup2 (data, len);
+			guint flips = g_rand_int_range (rand, 1, 4);
+			guint32 crc;
+
+			if (len <= 28)
+				continue; /* no body: HelloACK, Conf2ACK */
+
+			for (guint f = 0; f < flips; f++) {
+				gsize at = g_rand_int_range (rand, 24, len - 4);
+
+				copy[at] ^= (guint8)g_rand_int_range (rand, 1, 256);
+			}
+			crc = cf_zrtp_crc32c (copy, len - 4);
+			copy[len - 4] = (guint8)crc;
+			copy[len - 3] = (guint8)(crc >> 8);
+			copy[len - 2] = (guint8)(crc >> 16);
+			copy[len - 1] = (guint8)(crc >> 24);
+			cf_zrtp_engine_receive (x, copy, len, n2.now);
+			cf_zrtp_engine_receive (y, copy, len, n2.now);
+		}
+		/* let the two finish whatever state they are in */
+		net_run (&n2);
+		if (cf_zrtp_engine_get_result (x, &rx)) {
+			guint8 zid_y[CF_ZRTP_ZID_LEN];
+
+			fill_zid (zid_y, 0x40);
+			g_assert_cmpmem (rx.peer_zid, CF_ZRTP_ZID_LEN, zid_y, CF_ZRTP_ZID_LEN);
+			g_assert_true (cf_zrtp_engine_get_result (y, &ry));
+			g_assert_cmpmem (
+				rx.sashash, CF_ZRTP_HASH_LEN, ry.sashash, CF_ZRTP_HASH_LEN);
+		}
+	}
+}
+
+static GBytes *
+mutate_filter (Net *net, int from, CfZrtpMessageType type, GBytes *pkt)
+{
+	GRand *rand = net->data;
+	gsize len = 0;
+	guint8 *copy;
+	guint32 crc;
+
+	if (g_bytes_get_size (pkt) <= 28 || g_rand_int_range (rand, 0, 4) != 0)
+		return pkt;
+	copy = g_bytes_unref_to_data (pkt, &len);
+	copy[g_rand_int_range (rand, 24, len - 4)] ^= (guint8)g_rand_int_range (rand, 1, 256);
+	crc = cf_zrtp_crc32c (copy, len - 4);
+	copy[len - 4] = (guint8)crc;
+	copy[len - 3] = (guint8)(crc >> 8);
+	copy[len - 2] = (guint8)(crc >> 16);
+	copy[len - 1] = (guint8)(crc >> 24);
+	return g_bytes_new_take (copy, len);
+}
+
+/* One packet in four changed on the way (CRC made right): the exchange may
+ * fail, but when both ends are SECURE they hold the same keys. */
+static void
+test_mutations_in_flight (void)
+{
+	g_autoptr (GRand) rand = g_rand_new_with_seed (1234);
+	guint secure = 0, failed = 0;
+
+	for (guint round = 0; round < 60; round++) {
+		g_autoptr (CfZrtpEngine) x =
+			engine_new (0x30, round % 3 == 0 ? CF_ZRTP_KA_DH3K : -1);
+		g_autoptr (CfZrtpEngine) y =
+			engine_new (0x40, round % 3 == 0 ? CF_ZRTP_KA_DH3K : -1);
+		gboolean sx, sy;
+		Net net;
+
+		net_init (&net, x, y);
+		net.filter = mutate_filter;
+		net.data = rand;
+		net_start (&net);
+		sx = cf_zrtp_engine_get_state (x) == CF_ZRTP_ENGINE_STATE_SECURE;
+		sy = cf_zrtp_engine_get_state (y) == CF_ZRTP_ENGINE_STATE_SECURE;
+		if (sx && sy) {
+			assert_secure_pair (x, y);
+			secure++;
+		} else {
+			failed++;
+		}
+	}
+	/* both outcomes were exercised */
+	g_assert_cmpuint (secure, >, 0);
+	g_assert_cmpuint (failed, >, 0);
+}
+
 /* Replayed messages of the other side, into a fresh engine mid-exchange:
  * a Commit that does not belong to the Hello is refused, not obeyed. */
 static void
@@ -1419,6 +1582,21 @@ main (int argc, char **argv)
 		{CF_ZRTP_MSG_CONFIRM1, flip_confirm, 0, CF_ZRTP_FAILURE_CONFIRM_MAC, 0x70},
 		{CF_ZRTP_MSG_CONFIRM1, flip_confirm_mac, 0, CF_ZRTP_FAILURE_CONFIRM_MAC, 0x70},
 		{CF_ZRTP_MSG_CONFIRM2, flip_confirm, 1, CF_ZRTP_FAILURE_CONFIRM_MAC, 0x70},
+		/* public values refused (§4.4.1.1): error 0x61 */
+		{CF_ZRTP_MSG_DHPART1, zero_pv, 0, CF_ZRTP_FAILURE_BAD_PUBLIC_VALUE, 0x61},
+		{CF_ZRTP_MSG_DHPART1, short_pv, 0, CF_ZRTP_FAILURE_BAD_PUBLIC_VALUE, 0x61},
+		{CF_ZRTP_MSG_DHPART1,
+		 zero_pv,
+		 0,
+		 CF_ZRTP_FAILURE_BAD_PUBLIC_VALUE,
+		 0x61,
+		 CF_ZRTP_KA_DH3K},
+		{CF_ZRTP_MSG_DHPART1,
+		 one_pv,
+		 0,
+		 CF_ZRTP_FAILURE_BAD_PUBLIC_VALUE,
+		 0x61,
+		 CF_ZRTP_KA_DH3K},
 	};
 	static const char *const tamper_names[] = {
 		"dhpart2-pv",
@@ -1432,6 +1610,10 @@ main (int argc, char **argv)
 		"confirm1",
 		"confirm1-mac",
 		"confirm2",
+		"dhpart1-pv-zero",
+		"dhpart1-pv-short",
+		"dhpart1-pv-zero-dh3k",
+		"dhpart1-pv-one-dh3k",
 	};
 
 	g_test_init (&argc, &argv, NULL);
@@ -1479,6 +1661,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/confab/zrtp/engine/equal-zid", test_equal_zid);
 	g_test_add_func ("/confab/zrtp/engine/config", test_bad_config);
 	g_test_add_func ("/confab/zrtp/engine/garbage", test_garbage);
+	g_test_add_func ("/confab/zrtp/engine/mutations", test_mutations);
+	g_test_add_func ("/confab/zrtp/engine/mutations-in-flight", test_mutations_in_flight);
 	g_test_add_func ("/confab/zrtp/engine/foreign-messages", test_foreign_messages);
 	return g_test_run ();
 }
