@@ -34,6 +34,7 @@ typedef struct {
 	CfPolicy *policy;
 	CfStateDb *db;
 	CfHistory *history;
+	CfZrtpCache *zrtp_cache;
 	CfUserAgent *user_agent;
 	CfManager *manager;
 	guint name_id;
@@ -53,6 +54,7 @@ daemon_clear (Daemon *d)
 		g_object_run_dispose (G_OBJECT (d->user_agent));
 	g_clear_object (&d->user_agent);
 	g_clear_object (&d->history);
+	g_clear_object (&d->zrtp_cache);
 	g_clear_object (&d->db);
 	g_clear_object (&d->object_manager);
 	g_clear_object (&d->policy);
@@ -217,8 +219,14 @@ main (int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 		d.history = cf_history_new (d.db);
+		d.zrtp_cache = cf_zrtp_cache_new (d.db);
 	}
 	d.user_agent = cf_user_agent_new (d.settings, d.policy, d.history);
+	if (!cf_user_agent_set_zrtp_cache (d.user_agent, d.zrtp_cache, &error)) {
+		g_printerr ("confabd: cannot read the ZRTP identity: %s\n", error->message);
+		daemon_clear (&d);
+		return EXIT_FAILURE;
+	}
 	if (!cf_user_agent_start (d.user_agent, &error)) {
 		g_printerr ("confabd: cannot start SIP: %s\n", error->message);
 		daemon_clear (&d);

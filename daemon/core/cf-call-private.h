@@ -6,8 +6,20 @@
 #include "cf-call.h"
 #include "cf-settings.h"
 #include "cf-sip-stack.h"
+#include "cf-zrtp-cache.h"
 
 G_BEGIN_DECLS
+
+/* What decides end-to-end encryption for a new call, read when the call is
+ * set up (R1: a setting changed during a call affects the next one). */
+typedef struct {
+	/* "": the user wants E2EE and may have it; else why not:
+	 * "local-disabled", "admin-disabled" or "compliance-recording". */
+	const char *local_reason;
+	gboolean compliance_recording; /* we record: a=record:on (RFC 7866) */
+	CfZrtpCache *cache;	       /* nullable: no key continuity */
+	const guint8 *zid;	       /* CF_ZRTP_ZID_LEN bytes: this installation's */
+} CfCallSecurity;
 
 /* An outgoing call to @uri; nothing is sent before cf_call_start_outgoing().
  * @auth_username and @auth_password (nullable) answer a 401/407 to the
@@ -19,6 +31,7 @@ CfCall *cf_call_new_outgoing (guint id,
 			      const char *uri,
 			      const char *auth_username,
 			      const char *auth_password,
+			      const CfCallSecurity *security,
 			      GError **error);
 /* Resolves the target and sends the INVITE. */
 void cf_call_start_outgoing (CfCall *self);
@@ -30,6 +43,7 @@ CfCall *cf_call_new_incoming (guint id,
 			      CfSipStack *stack,
 			      CfSettings *settings,
 			      CfSipServerTransaction *transaction,
+			      const CfCallSecurity *security,
 			      GError **error);
 
 /* Does @msg belong to this call (its dialog, or before one exists, its

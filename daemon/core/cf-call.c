@@ -3,18 +3,27 @@
 
 #include "config.h"
 
+#include <sodium.h>
 #include <string.h>
 
 #include "cf-call-private.h"
 
 typedef char CfSecret;
 #include "cf-error.h"
+#include "cf-features.h"
 #include "cf-redact.h"
 #include "cf-media-session.h"
 #include "cf-sdp-negotiate.h"
 #include "cf-sip-auth.h"
 #include "cf-sip-contact.h"
 #include "cf-sip-dialog.h"
+#include "cf-zrtp-channel.h"
+#include "cf-zrtp-sas.h"
+
+#define CF_SDP_ZRTP_HASH "zrtp-hash"
+/* Why we do not offer end-to-end encryption, so that the other side can
+ * say why (R6): local-disabled, admin-disabled or compliance-recording. */
+#define CF_SDP_E2EE_REASON "x-confab-e2ee"
 
 #define CF_USER_AGENT_STRING "Confab/" PACKAGE_VERSION
 #define CF_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE"
@@ -83,6 +92,21 @@ struct _CfCall {
 	CfAudioStreamStats last_stats;
 	gint64 last_stats_time;
 	char *codec;
+
+	/* End-to-end encryption (ZRTP). */
+	char *e2ee_local_reason;    /* "" or why we do not offer it */
+	gboolean compliance_recording;
+	CfZrtpCache *zrtp_cache;    /* nullable */
+	guint8 zid[CF_ZRTP_ZID_LEN];
+	CfZrtpChannel *zrtp;        /* we offer it, or it runs */
+	gboolean e2ee_decided;      /* the peer's first SDP was seen */
+	gboolean end_to_end;        /* ZRTP keys the media */
+	char *e2ee_reason;
+	char *security_code;
+	char *sas;
+	char *key_continuity;
+	gboolean verified;
+	guint8 peer_zid[CF_ZRTP_ZID_LEN];
 };
 
 enum {
@@ -99,6 +123,11 @@ enum {
 	PROP_ENCRYPTION,
 	PROP_MUTED,
 	PROP_STATS,
+	PROP_END_TO_END_REASON,
+	PROP_SECURITY_CODE,
+	PROP_SAS,
+	PROP_VERIFIED,
+	PROP_KEY_CONTINUITY,
 	N_PROPS,
 };
 
@@ -177,15 +206,15 @@ cf_call_direction_to_string (CfCallDirection direction)
 static void
 update_features (CfCall *self)
 {
-	g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+	CfFeatureSet possible = 0;
 	g_auto (GStrv) features = NULL;
 
 	if (self->state == CF_CALL_STATE_ACTIVE || self->state == CF_CALL_STATE_HELD)
-		g_strv_builder_add (b, "chat");
+		possible |= CF_FEATURE_BIT (CF_FEATURE_CHAT);
 	if (self->state == CF_CALL_STATE_ACTIVE && self->media != NULL
 	    && cf_media_session_has_dtmf (self->media))
-		g_strv_builder_add (b, "dtmf");
-	features = g_strv_builder_end (b);
+		possible |= CF_FEATURE_BIT (CF_FEATURE_DTMF);
+	features = cf_features_list (self->end_to_end, possible);
 	if (g_strv_equal ((const char *const *) features, (const char *const *) self->features))
 		return;
 	g_strfreev (self->features);
@@ -263,6 +292,8 @@ end (CfCall *self, const char *reason)
 	if (self->resolving != NULL)
 		g_cancellable_cancel (self->resolving);
 	fail_reinvite_task (self, "the call ended");
+	if (self->zrtp != NULL)
+		cf_zrtp_channel_stop (self->zrtp);
 	if (self->media != NULL)
 		cf_media_session_stop (self->media);
 	g_signal_emit (self, signals[SIGNAL_ENDED], 0);
@@ -316,6 +347,124 @@ wipe_free (char *secret)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CfSecret, wipe_free)
 
+static CfSdpLocalMedia *local_audio (CfCall *self);
+static void on_zrtp_secure (CfZrtpChannel *channel, gpointer user_data);
+static void on_zrtp_failed (CfZrtpChannel *channel, const char *reason, gpointer user_data);
+
+static void
+set_string_property (CfCall *self, char **field, const char *value, guint prop)
+{
+	if (g_strcmp0 (*field, value) == 0)
+		return;
+	g_free (*field);
+	*field = g_strdup (value);
+	g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
+}
+
+static void
+set_e2ee_reason (CfCall *self, const char *reason)
+{
+	if (g_strcmp0 (self->e2ee_reason, reason) != 0)
+		call_log (self, G_LOG_LEVEL_INFO, "end-to-end: %s", *reason ? reason : "on");
+	set_string_property (self, &self->e2ee_reason, reason, PROP_END_TO_END_REASON);
+}
+
+/* Our side of E2EE in the SDP, before the first offer or answer: a=zrtp-hash
+ * when R1-R3 allow it (DESIGN.md §3), else why not. */
+static gboolean
+prepare_e2ee (CfCall *self, GError **error)
+{
+	CfSdpAttributes *attrs = cf_sdp_local_media_get_attributes (cf_sdp_negotiator_find_media (self->sdp, "audio"));
+	g_autofree char *hash = NULL;
+	CfZrtpEngineConfig config = {
+		.ssrc = g_random_int (),
+		.client_id = "Confab " PACKAGE_VERSION,
+		.lookup = self->zrtp_cache != NULL ? cf_zrtp_cache_lookup_func : NULL,
+		.lookup_data = self->zrtp_cache,
+	};
+
+	if (self->compliance_recording)
+		cf_sdp_attributes_add (attrs, "record", "on");
+	if (*self->e2ee_local_reason != '\0') {
+		cf_sdp_attributes_add (attrs, CF_SDP_E2EE_REASON, self->e2ee_local_reason);
+		set_e2ee_reason (self, self->e2ee_local_reason);
+		return TRUE;
+	}
+	memcpy (config.zid, self->zid, sizeof config.zid);
+	self->zrtp = cf_zrtp_channel_new (self->media, &config, error);
+	if (self->zrtp == NULL)
+		return FALSE;
+	g_signal_connect_object (self->zrtp, "secure", G_CALLBACK (on_zrtp_secure), self, 0);
+	g_signal_connect_object (self->zrtp, "failed", G_CALLBACK (on_zrtp_failed), self, 0);
+	hash = cf_zrtp_channel_get_hash_attribute (self->zrtp);
+	cf_sdp_attributes_add (attrs, CF_SDP_ZRTP_HASH, hash);
+	set_e2ee_reason (self, "negotiating");
+	return TRUE;
+}
+
+/* An attribute of the first audio section of @sdp, or of the session. */
+static const char *
+remote_audio_attribute (const CfSdpSession *sdp, const char *name)
+{
+	CfSdpSession *s = (CfSdpSession *) sdp;
+	const char *value;
+
+	for (guint i = 0; i < cf_sdp_session_get_n_media (s); i++) {
+		CfSdpMedia *m = cf_sdp_session_get_media (s, i);
+		if (g_str_equal (cf_sdp_media_get_media_type (m), "audio") && cf_sdp_media_get_port (m) != 0) {
+			value = cf_sdp_attributes_lookup (cf_sdp_media_get_attributes (m), name);
+			if (value != NULL)
+				return value;
+			break;
+		}
+	}
+	return cf_sdp_attributes_lookup (cf_sdp_session_get_attributes (s), name);
+}
+
+/* Why the peer's SDP has no a=zrtp-hash, from its point of view (R6). */
+static const char *
+remote_e2ee_reason (const CfSdpSession *remote)
+{
+	const char *why = remote_audio_attribute (remote, CF_SDP_E2EE_REASON);
+	const char *record = remote_audio_attribute (remote, "record");
+
+	if (g_strcmp0 (why, "admin-disabled") == 0)
+		return "admin-disabled";
+	if (g_strcmp0 (why, "compliance-recording") == 0 || g_strcmp0 (record, "on") == 0)
+		return "compliance-recording";
+	if (g_strcmp0 (why, "local-disabled") == 0)
+		return "remote-disabled";
+	return "peer-unsupported";
+}
+
+/* The peer's SDP (offer or answer). The first one decides whether ZRTP
+ * keys the media (both advertised a=zrtp-hash: R4); a later one without
+ * a=zrtp-hash in an end-to-end call is a downgrade: FALSE (R10). */
+static gboolean
+e2ee_remote_sdp (CfCall *self, const CfSdpSession *remote)
+{
+	const char *hash = remote_audio_attribute (remote, CF_SDP_ZRTP_HASH);
+
+	if (self->e2ee_decided)
+		return self->zrtp == NULL || hash != NULL;
+	self->e2ee_decided = TRUE;
+	if (self->zrtp != NULL && hash != NULL && cf_zrtp_channel_set_peer_hash (self->zrtp, hash)) {
+		cf_media_session_set_inband_keying (self->media, TRUE);
+		return TRUE;
+	}
+	if (self->zrtp != NULL) {
+		/* The peer does not do it: standard encryption, and our answer
+		 * does not pretend otherwise. */
+		cf_sdp_attributes_remove (cf_sdp_local_media_get_attributes (local_audio (self)), CF_SDP_ZRTP_HASH);
+		cf_zrtp_channel_stop (self->zrtp);
+		g_clear_object (&self->zrtp);
+		if (hash != NULL)
+			call_log (self, G_LOG_LEVEL_WARNING, "the other side's a=zrtp-hash is malformed");
+	}
+	set_e2ee_reason (self, *self->e2ee_local_reason != '\0' ? self->e2ee_local_reason : remote_e2ee_reason (remote));
+	return TRUE;
+}
+
 static gboolean
 prepare_sdp (CfCall *self, const char *host, GError **error)
 {
@@ -349,7 +498,7 @@ prepare_sdp (CfCall *self, const char *host, GError **error)
 	self->sdp = cf_sdp_negotiator_new ("confab", host);
 	cf_sdp_negotiator_add_media (self->sdp,
 				     cf_sdp_local_media_new_audio (cf_media_session_get_port (self->media)));
-	return TRUE;
+	return prepare_e2ee (self, error);
 }
 
 static CfSdpLocalMedia *
@@ -371,6 +520,7 @@ create_offer (CfCall *self, GError **error)
 static CfSdpSession *
 create_answer (CfCall *self, const CfSdpSession *offer, CfSdpNegotiation **ret_result, GError **error)
 {
+	e2ee_remote_sdp (self, offer);
 	if (!cf_media_session_prepare_answer (self->media, offer, local_audio (self), error))
 		return NULL;
 	return cf_sdp_negotiator_create_answer (self->sdp, offer, ret_result, error);
@@ -381,7 +531,12 @@ update_encryption (CfCall *self)
 {
 	const char *value = "";
 
-	if (cf_media_session_is_running (self->media)) {
+	if (self->end_to_end) {
+		value = "end-to-end";
+	} else if (cf_media_session_is_running (self->media)
+		   && cf_media_session_get_encryption (self->media) == CF_MEDIA_ENCRYPTION_INBAND) {
+		value = ""; /* ZRTP is running: nothing flows yet */
+	} else if (cf_media_session_is_running (self->media)) {
 		if (cf_media_session_get_encryption (self->media) == CF_MEDIA_ENCRYPTION_NONE)
 			value = "none";
 		else
@@ -439,12 +594,20 @@ apply_negotiation (CfCall *self, CfSdpNegotiation *result, const CfSdpSession *r
 			  cf_sdp_direction_to_string (audio->remote_direction));
 		set_remote_held (self, audio->remote_hold);
 	}
+	if (!e2ee_remote_sdp (self, remote)) {
+		call_log (self, G_LOG_LEVEL_WARNING, "the other side dropped end-to-end encryption: hanging up");
+		send_bye (self);
+		end (self, CF_END_E2EE_DOWNGRADE);
+		return FALSE;
+	}
 	cf_media_session_set_muted (self->media, self->muted);
 	if (!cf_media_session_apply (self->media, result, remote, local_offerer, &error)) {
 		/* Not the SDP itself: its a=crypto lines hold keys. */
 		call_log (self, G_LOG_LEVEL_WARNING, "media cannot start: %s", error->message);
 		return FALSE;
 	}
+	if (self->zrtp != NULL)
+		cf_zrtp_channel_start (self->zrtp);
 	update_encryption (self);
 	update_features (self);
 	if (audio != NULL && audio->codec != NULL) {
@@ -505,8 +668,84 @@ on_stats_timer (gpointer user_data)
 static void
 fail_media (CfCall *self)
 {
+	if (self->state == CF_CALL_STATE_ENDED)
+		return;
 	send_bye (self);
 	end (self, CF_END_MEDIA_FAILED);
+}
+
+static void
+on_zrtp_secure (CfZrtpChannel *channel, gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+	g_autoptr (GError) error = NULL;
+	CfZrtpResult result;
+	guint8 rs1[CF_ZRTP_HASH_LEN];
+	CfZrtpCachedSecrets cached = { 0 };
+	g_autofree char *code = NULL;
+	g_autofree char *sas = NULL;
+	const char *continuity;
+
+	if (!cf_zrtp_channel_get_result (channel, &result))
+		return;
+	memcpy (self->peer_zid, result.peer_zid, sizeof self->peer_zid);
+	continuity = result.continuity == CF_ZRTP_CONTINUITY_CONTINUED  ? "continued"
+		     : result.continuity == CF_ZRTP_CONTINUITY_MISMATCH ? "mismatch"
+									: "new";
+	if (self->zrtp_cache != NULL) {
+		if (cf_zrtp_channel_get_new_rs1 (channel, rs1)
+		    && !cf_zrtp_cache_store_secret (self->zrtp_cache,
+						    result.peer_zid,
+						    rs1,
+						    result.continuity == CF_ZRTP_CONTINUITY_MISMATCH,
+						    &error))
+			call_log (self, G_LOG_LEVEL_WARNING, "cannot keep the ZRTP secret: %s", error->message);
+		sodium_memzero (rs1, sizeof rs1);
+		g_clear_error (&error);
+		if (cf_zrtp_cache_lookup (self->zrtp_cache, result.peer_zid, &cached, &error))
+			self->verified = cached.verified;
+		sodium_memzero (&cached, sizeof cached);
+	}
+	if (result.continuity == CF_ZRTP_CONTINUITY_MISMATCH) {
+		call_log (self,
+			  G_LOG_LEVEL_WARNING,
+			  "the other side's keys changed since the last call (ZRTP cache mismatch): "
+			  "compare the security code again");
+		self->verified = FALSE;
+	}
+	code = cf_zrtp_security_code (result.sashash);
+	sas = strncmp (result.sas, "B256", 4) == 0 ? cf_zrtp_sas_b256 (result.sasvalue) : cf_zrtp_sas_b32 (result.sasvalue);
+	call_log (self,
+		  G_LOG_LEVEL_INFO,
+		  "end-to-end encrypted (%s, %s, %s), key continuity %s",
+		  result.multistream ? "Mult" : cf_zrtp_key_agreement_to_string (result.key_agreement),
+		  result.cipher,
+		  result.auth,
+		  continuity);
+	g_object_freeze_notify (G_OBJECT (self));
+	self->end_to_end = TRUE;
+	set_string_property (self, &self->security_code, code, PROP_SECURITY_CODE);
+	set_string_property (self, &self->sas, sas, PROP_SAS);
+	set_string_property (self, &self->key_continuity, continuity, PROP_KEY_CONTINUITY);
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VERIFIED]);
+	set_e2ee_reason (self, "");
+	update_encryption (self);
+	update_features (self);
+	g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+on_zrtp_failed (CfZrtpChannel *channel, const char *reason, gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+
+	if (self->state == CF_CALL_STATE_ENDED)
+		return;
+	/* R10: both asked for it; no silent fallback to standard encryption. */
+	call_log (self, G_LOG_LEVEL_WARNING, "end-to-end encryption failed (%s): hanging up", reason);
+	set_e2ee_reason (self, "failed");
+	send_bye (self);
+	end (self, CF_END_E2EE_FAILED);
 }
 
 static void
@@ -985,6 +1224,18 @@ cf_call_start_outgoing (CfCall *self)
 				    g_object_ref (self));
 }
 
+static void
+set_security (CfCall *self, const CfCallSecurity *security)
+{
+	self->e2ee_local_reason = g_strdup (security->local_reason != NULL ? security->local_reason : "local-disabled");
+	self->compliance_recording = security->compliance_recording;
+	self->zrtp_cache = security->cache != NULL ? g_object_ref (security->cache) : NULL;
+	if (security->zid != NULL)
+		memcpy (self->zid, security->zid, sizeof self->zid);
+	else if (*self->e2ee_local_reason == '\0')
+		randombytes_buf (self->zid, sizeof self->zid);
+}
+
 CfCall *
 cf_call_new_outgoing (guint id,
 		      CfSipStack *stack,
@@ -992,6 +1243,7 @@ cf_call_new_outgoing (guint id,
 		      const char *uri,
 		      const char *auth_username,
 		      const char *auth_password,
+		      const CfCallSecurity *security,
 		      GError **error)
 {
 	g_autoptr (GError) local_error = NULL;
@@ -1020,6 +1272,7 @@ cf_call_new_outgoing (guint id,
 	self->local_tag = cf_sip_new_token ();
 	if (auth_username != NULL && auth_password != NULL)
 		self->auth = cf_sip_auth_session_new (auth_username, auth_password);
+	set_security (self, security);
 	return self;
 }
 
@@ -1030,6 +1283,7 @@ cf_call_new_incoming (guint id,
 		      CfSipStack *stack,
 		      CfSettings *settings,
 		      CfSipServerTransaction *transaction,
+		      const CfCallSecurity *security,
 		      GError **error)
 {
 	g_autoptr (CfCall) self = g_object_new (CF_TYPE_CALL, NULL);
@@ -1052,6 +1306,7 @@ cf_call_new_incoming (guint id,
 	self->call_id = g_strdup (cf_sip_message_get_call_id (invite));
 	self->local_tag = cf_sip_new_token ();
 	self->invite_server = g_object_ref (transaction);
+	set_security (self, security);
 
 	from = cf_sip_message_get_from (invite, &local_error);
 	if (from == NULL || from->uri == NULL) {
@@ -1269,7 +1524,11 @@ on_reinvite_response (CfSipClientTransaction *transaction,
 		return;
 	}
 	cf_media_session_set_held (self->media, self->reinvite_state == CF_CALL_STATE_HELD);
-	apply_negotiation (self, result, sdp, TRUE);
+	if (!apply_negotiation (self, result, sdp, TRUE) && self->state == CF_CALL_STATE_ENDED) {
+		if (task != NULL)
+			g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "the call ended: %s", self->end_reason);
+		return;
+	}
 	set_state (self, self->reinvite_state);
 	if (task != NULL)
 		g_task_return_boolean (task, TRUE);
@@ -1472,6 +1731,14 @@ receive_reinvite (CfSipServerTransaction *transaction, CfCall *self, CfSipMessag
 	offer = get_sdp_body (request, &error);
 	if (error != NULL) {
 		respond (self, transaction, 400, "Bad SDP");
+		return;
+	}
+	if (offer != NULL && !e2ee_remote_sdp (self, offer)) {
+		/* R10: a re-INVITE that drops end-to-end encryption ends the call. */
+		call_log (self, G_LOG_LEVEL_WARNING, "the other side dropped end-to-end encryption: hanging up");
+		respond (self, transaction, 488, "End-to-end encryption required");
+		send_bye (self);
+		end (self, CF_END_E2EE_DOWNGRADE);
 		return;
 	}
 	if (offer != NULL) {
@@ -1742,6 +2009,62 @@ cf_call_get_encryption (CfCall *self)
 	return self->encryption != NULL ? self->encryption : "";
 }
 
+const char *
+cf_call_get_end_to_end_reason (CfCall *self)
+{
+	return self->e2ee_reason != NULL ? self->e2ee_reason : "";
+}
+
+const char *
+cf_call_get_security_code (CfCall *self)
+{
+	return self->security_code != NULL ? self->security_code : "";
+}
+
+const char *
+cf_call_get_sas (CfCall *self)
+{
+	return self->sas != NULL ? self->sas : "";
+}
+
+gboolean
+cf_call_get_verified (CfCall *self)
+{
+	return self->end_to_end && self->verified;
+}
+
+const char *
+cf_call_get_key_continuity (CfCall *self)
+{
+	return self->key_continuity != NULL ? self->key_continuity : "";
+}
+
+gboolean
+cf_call_mark_verified (CfCall *self, gboolean verified, GError **error)
+{
+	g_autoptr (GError) local_error = NULL;
+
+	if (!self->end_to_end) {
+		g_set_error (error,
+			     CF_ERROR,
+			     CF_ERROR_WRONG_STATE,
+			     "only an end-to-end encrypted call has a security code to verify");
+		return FALSE;
+	}
+	verified = !!verified;
+	if (self->zrtp_cache != NULL
+	    && !cf_zrtp_cache_set_verified (self->zrtp_cache, self->peer_zid, verified, &local_error)) {
+		g_set_error (error, CF_ERROR, CF_ERROR_FAILED, "cannot remember it: %s", local_error->message);
+		return FALSE;
+	}
+	if (self->verified == verified)
+		return TRUE;
+	self->verified = verified;
+	call_log (self, G_LOG_LEVEL_INFO, "the other side is %s", verified ? "verified" : "no longer verified");
+	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VERIFIED]);
+	return TRUE;
+}
+
 const char *const *
 cf_call_get_features (CfCall *self)
 {
@@ -1763,6 +2086,9 @@ cf_call_dispose (GObject *object)
 	g_clear_handle_id (&self->stats_timer, g_source_remove);
 	g_clear_handle_id (&self->no_answer_timer, g_source_remove);
 	stop_ok_retransmission (self);
+	if (self->zrtp != NULL)
+		cf_zrtp_channel_stop (self->zrtp);
+	g_clear_object (&self->zrtp);
 	G_OBJECT_CLASS (cf_call_parent_class)->dispose (object);
 }
 
@@ -1786,6 +2112,12 @@ cf_call_finalize (GObject *object)
 	g_clear_object (&self->media);
 	g_free (self->encryption);
 	g_free (self->codec);
+	g_free (self->e2ee_local_reason);
+	g_clear_object (&self->zrtp_cache);
+	g_free (self->e2ee_reason);
+	g_free (self->security_code);
+	g_free (self->sas);
+	g_free (self->key_continuity);
 	g_clear_pointer (&self->stats, g_variant_unref);
 	g_clear_pointer (&self->pending_result, cf_sdp_negotiation_free);
 	g_clear_pointer (&self->pending_remote, cf_sdp_session_free);
@@ -1838,6 +2170,21 @@ cf_call_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
 	case PROP_ENCRYPTION:
 		g_value_set_string (value, cf_call_get_encryption (self));
 		break;
+	case PROP_END_TO_END_REASON:
+		g_value_set_string (value, cf_call_get_end_to_end_reason (self));
+		break;
+	case PROP_SECURITY_CODE:
+		g_value_set_string (value, cf_call_get_security_code (self));
+		break;
+	case PROP_SAS:
+		g_value_set_string (value, cf_call_get_sas (self));
+		break;
+	case PROP_VERIFIED:
+		g_value_set_boolean (value, cf_call_get_verified (self));
+		break;
+	case PROP_KEY_CONTINUITY:
+		g_value_set_string (value, cf_call_get_key_continuity (self));
+		break;
 	case PROP_MUTED:
 		g_value_set_boolean (value, self->muted);
 		break;
@@ -1870,6 +2217,11 @@ cf_call_class_init (CfCallClass *klass)
 	props[PROP_FEATURES] = g_param_spec_boxed ("features", NULL, NULL, G_TYPE_STRV, flags);
 	props[PROP_ENCRYPTION] = g_param_spec_string ("encryption", NULL, NULL, "", flags);
 	props[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, flags);
+	props[PROP_END_TO_END_REASON] = g_param_spec_string ("end-to-end-reason", NULL, NULL, "", flags);
+	props[PROP_SECURITY_CODE] = g_param_spec_string ("security-code", NULL, NULL, "", flags);
+	props[PROP_SAS] = g_param_spec_string ("sas", NULL, NULL, "", flags);
+	props[PROP_VERIFIED] = g_param_spec_boolean ("verified", NULL, NULL, FALSE, flags);
+	props[PROP_KEY_CONTINUITY] = g_param_spec_string ("key-continuity", NULL, NULL, "", flags);
 	props[PROP_STATS] = g_param_spec_variant ("stats", NULL, NULL, G_VARIANT_TYPE_VARDICT, NULL, flags);
 	g_object_class_install_properties (object_class, N_PROPS, props);
 

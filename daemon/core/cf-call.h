@@ -44,6 +44,8 @@ const char *cf_call_direction_to_string (CfCallDirection direction);
 #define CF_END_FAILED "failed"
 #define CF_END_MEDIA_TIMEOUT "media-timeout"
 #define CF_END_MEDIA_FAILED "media-failed"
+#define CF_END_E2EE_FAILED "e2ee-failed"       /* both wanted E2EE; ZRTP failed (R10) */
+#define CF_END_E2EE_DOWNGRADE "e2ee-downgrade" /* a re-INVITE dropped a=zrtp-hash (R10) */
 
 #define CF_CALL_MAX_MESSAGE_LENGTH 4000
 
@@ -81,8 +83,28 @@ GVariant *cf_call_get_stats (CfCall *self);
 /* The microphone is muted: silence is sent. Kept for the call's life. */
 gboolean cf_call_get_muted (CfCall *self);
 gboolean cf_call_set_muted (CfCall *self, gboolean muted, GError **error);
-/* "", "none", "unprotected-keys", "standard" (see the D-Bus API). */
+/* "", "none", "unprotected-keys", "standard", "end-to-end" (see the D-Bus
+ * API). */
 const char *cf_call_get_encryption (CfCall *self);
+
+/* End-to-end encryption (R4-R7, DESIGN.md §3). Each has a GObject property
+ * of the same name that notifies changes.
+ * end-to-end-reason: why the call is not end-to-end: "local-disabled",
+ * "remote-disabled", "admin-disabled", "compliance-recording",
+ * "peer-unsupported", "negotiating" (ZRTP running), "failed", or "" once
+ * end-to-end. (transfer none) */
+const char *cf_call_get_end_to_end_reason (CfCall *self);
+/* security-code: 20 digits in four groups ("" until end-to-end). */
+const char *cf_call_get_security_code (CfCall *self);
+/* sas: the RFC 6189 B32 rendering, 4 characters ("" until end-to-end). */
+const char *cf_call_get_sas (CfCall *self);
+/* verified: the user marked this peer verified and its keys did not change. */
+gboolean cf_call_get_verified (CfCall *self);
+/* key-continuity: "new", "continued", "mismatch" ("" until end-to-end). */
+const char *cf_call_get_key_continuity (CfCall *self);
+/* Marks the peer verified (or not) for this and later calls. Fails with
+ * CF_ERROR_WRONG_STATE unless the call is end-to-end. */
+gboolean cf_call_mark_verified (CfCall *self, gboolean verified, GError **error);
 
 /* The user's actions. Each fails with CF_ERROR_WRONG_STATE when the state
  * does not allow it. Hold, Resume and SendMessage complete when the peer

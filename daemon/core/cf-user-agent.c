@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <sodium.h>
 #include <string.h>
 
 #include "cf-call-private.h"
@@ -26,6 +27,8 @@ struct _CfUserAgent {
 	CfSettings *settings;
 	CfPolicy *policy;
 	CfHistory *history; /* nullable */
+	CfZrtpCache *zrtp_cache; /* nullable */
+	guint8 zid[CF_ZRTP_ZID_LEN]; /* this installation's ZRTP ZID */
 	CfSipStack *stack;
 	GHashTable *calls; /* id -> CfCall */
 	GHashTable *lingering; /* CfCall -> source id */
@@ -154,10 +157,28 @@ add_call (CfUserAgent *self, CfCall *call)
 	g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
 }
 
+/* R1-R3, read as each call is set up. */
+static void
+get_security (CfUserAgent *self, CfCallSecurity *ret)
+{
+	const char *policy_reason = cf_policy_get_reason (self->policy);
+
+	ret->compliance_recording = cf_policy_get_compliance_recording (self->policy);
+	if (*policy_reason != '\0')
+		ret->local_reason = policy_reason;
+	else if (!cf_settings_get_end_to_end_encryption (self->settings))
+		ret->local_reason = "local-disabled";
+	else
+		ret->local_reason = "";
+	ret->cache = self->zrtp_cache;
+	ret->zid = self->zid;
+}
+
 CfCall *
 cf_user_agent_dial (CfUserAgent *self, const char *uri, GError **error)
 {
 	g_autoptr (CfCall) call = NULL;
+	CfCallSecurity security;
 
 	if (count_live_calls (self) >= CF_USER_AGENT_MAX_CALLS) {
 		g_set_error (error,
@@ -167,12 +188,14 @@ cf_user_agent_dial (CfUserAgent *self, const char *uri, GError **error)
 			     CF_USER_AGENT_MAX_CALLS);
 		return NULL;
 	}
+	get_security (self, &security);
 	call = cf_call_new_outgoing (self->next_id,
 				     self->stack,
 				     self->settings,
 				     uri,
 				     self->auth_username,
 				     self->auth_password,
+				     &security,
 				     error);
 	if (call == NULL)
 		return NULL;
@@ -218,12 +241,14 @@ new_incoming_call (CfUserAgent *self, CfSipServerTransaction *transaction)
 {
 	g_autoptr (GError) error = NULL;
 	g_autoptr (CfCall) call = NULL;
+	CfCallSecurity security;
 
 	if (count_live_calls (self) >= CF_USER_AGENT_MAX_CALLS) {
 		respond (transaction, 486, NULL);
 		return;
 	}
-	call = cf_call_new_incoming (self->next_id, self->stack, self->settings, transaction, &error);
+	get_security (self, &security);
+	call = cf_call_new_incoming (self->next_id, self->stack, self->settings, transaction, &security, &error);
 	if (call == NULL) {
 		g_info ("incoming call refused: %s", error->message);
 		return;
@@ -670,9 +695,23 @@ cf_user_agent_new (CfSettings *settings, CfPolicy *policy, CfHistory *history)
 	return self;
 }
 
+gboolean
+cf_user_agent_set_zrtp_cache (CfUserAgent *self, CfZrtpCache *cache, GError **error)
+{
+	guint8 zid[CF_ZRTP_ZID_LEN];
+
+	if (!cf_zrtp_cache_get_local_zid (cache, zid, error))
+		return FALSE;
+	memcpy (self->zid, zid, sizeof zid);
+	g_set_object (&self->zrtp_cache, cache);
+	return TRUE;
+}
+
 static void
 cf_user_agent_init (CfUserAgent *self)
 {
+	/* Without a state database: a ZID for this run, and no continuity. */
+	randombytes_buf (self->zid, sizeof self->zid);
 	self->stack = cf_sip_stack_new ();
 	self->calls = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
 	self->lingering = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -719,6 +758,7 @@ cf_user_agent_finalize (GObject *object)
 	g_clear_object (&self->stack);
 	g_clear_object (&self->settings);
 	g_clear_object (&self->policy);
+	g_clear_object (&self->zrtp_cache);
 	g_clear_object (&self->history);
 	g_free (self->registration);
 	g_strfreev (self->devices);

@@ -20,6 +20,7 @@
 #include "cf-history.h"
 #include "cf-policy.h"
 #include "cf-settings.h"
+#include "cf-zrtp-cache.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,10 @@ G_DECLARE_FINAL_TYPE (CfUserAgent, cf_user_agent, CF, USER_AGENT, GObject)
 
 /* @history nullable (no history is written). */
 CfUserAgent *cf_user_agent_new (CfSettings *settings, CfPolicy *policy, CfHistory *history);
+
+/* ZRTP key continuity from @cache (referenced), and this installation's ZID
+ * from it. Without it each run of the daemon has a new ZID and no cache. */
+gboolean cf_user_agent_set_zrtp_cache (CfUserAgent *self, CfZrtpCache *cache, GError **error);
 
 /* Opens the listeners and starts registering. Fails when a listener cannot
  * be opened (port in use, bad TLS files). */
