@@ -32,6 +32,11 @@ sync_all (CfCallObject *self)
 	cf_dbus_call_set_start_time (iface, cf_call_get_start_time (call));
 	cf_dbus_call_set_features (iface, cf_call_get_features (call));
 	cf_dbus_call_set_encryption (iface, cf_call_get_encryption (call));
+	cf_dbus_call_set_end_to_end_reason (iface, cf_call_get_end_to_end_reason (call));
+	cf_dbus_call_set_security_code (iface, cf_call_get_security_code (call));
+	cf_dbus_call_set_sas (iface, cf_call_get_sas (call));
+	cf_dbus_call_set_verified (iface, cf_call_get_verified (call));
+	cf_dbus_call_set_key_continuity (iface, cf_call_get_key_continuity (call));
 	cf_dbus_call_set_muted (iface, cf_call_get_muted (call));
 	cf_dbus_call_set_stats (iface, cf_call_get_stats (call));
 	g_object_thaw_notify (G_OBJECT (self));
@@ -127,6 +132,16 @@ handle_hangup (CfDBusCall *iface, GDBusMethodInvocation *invocation)
 	gboolean ok = cf_call_hangup (CF_CALL_OBJECT (iface)->call, &error);
 
 	REPLY (invocation, ok, error, cf_dbus_call_complete_hangup, iface);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_mark_verified (CfDBusCall *iface, GDBusMethodInvocation *invocation, gboolean verified)
+{
+	g_autoptr (GError) error = NULL;
+	gboolean ok = cf_call_mark_verified (CF_CALL_OBJECT (iface)->call, verified, &error);
+
+	REPLY (invocation, ok, error, cf_dbus_call_complete_mark_verified, iface);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -247,6 +262,7 @@ cf_call_object_iface_init (CfDBusCallIface *iface)
 	iface->handle_reject = handle_reject;
 	iface->handle_hangup = handle_hangup;
 	iface->handle_set_muted = handle_set_muted;
+	iface->handle_mark_verified = handle_mark_verified;
 	iface->handle_send_dtmf = handle_send_dtmf;
 	iface->handle_hold = handle_hold;
 	iface->handle_resume = handle_resume;

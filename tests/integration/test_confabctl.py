@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 
-from confab_harness import CONFABCTL, SOURCE_DIR, wait_until
+from confab_harness import CONFABCTL, SOURCE_DIR, call_props, wait_until
 
 
 def test_status_text_and_json(make_daemon):
@@ -93,3 +93,106 @@ def test_python_example(make_daemon):
     assert p.returncode == 0 and "end-to-end encryption: on" in p.stdout
     assert bool(d.get("EndToEndEncryption")) is True
     assert run("sideways").returncode == 2
+
+
+def call_number(path):
+    return str(path).rsplit("/", 1)[1]
+
+
+def test_code_verify_show_in_a_standard_call(alice, bob):
+    """No end-to-end encryption (alice has it off, bob on): code and verify
+    refuse, and show says why in words, on each side from its point of view."""
+    from confab_harness import establish
+    bob.daemon.ctl("e2ee", "on", check=True)
+    a, b = establish(alice, bob)
+    alice.watch.wait_prop(a, "EndToEndReason", "local-disabled")
+    bob.watch.wait_prop(b, "EndToEndReason", "remote-disabled")
+    na, nb = call_number(a), call_number(b)
+
+    p = alice.daemon.ctl("code", na)
+    assert p.returncode == 1 and p.stdout == ""
+    assert f"call {na} is not end-to-end encrypted: it is turned off here" in p.stderr
+    p = bob.daemon.ctl("code", nb)
+    assert p.returncode == 1 and p.stdout == ""
+    assert f"call {nb} is not end-to-end encrypted: the other side has not turned it on" \
+        in p.stderr
+    assert bob.daemon.ctl("--json", "code", b).returncode == 1  # the path names it too
+
+    for args in (("verify", na), ("verify", na, "--unset")):
+        p = alice.daemon.ctl(*args)
+        assert p.returncode == 1, args
+        assert "org.confab.Confab1.Error.WrongState" in p.stderr, args
+    assert bool(call_props(alice.daemon, a)["Verified"]) is False
+
+    shown = alice.daemon.ctl("show", na, check=True).stdout
+    assert "End-to-end:   no: it is turned off here" in shown
+    assert "Encryption:   end-to-end" not in shown and "Code:" not in shown
+    shown = bob.daemon.ctl("show", nb, check=True).stdout
+    assert "End-to-end:   no: the other side has not turned it on" in shown
+    j = json.loads(bob.daemon.ctl("--json", "show", nb, check=True).stdout)
+    assert j["end_to_end_reason"] == "remote-disabled"
+    assert j["encryption"] != "end-to-end"
+    assert (j["security_code"], j["sas"], j["verified"], j["key_continuity"]) == ("", "", False, "")
+
+
+def test_code_and_verify_usage(make_daemon):
+    d = make_daemon().start()
+    assert d.ctl("code", "1", "2").returncode == 2
+    assert d.ctl("verify", "1", "2").returncode == 2
+    p = d.ctl("show", "--unset")
+    assert p.returncode == 2 and "--unset" in p.stderr
+    p = d.ctl("code", "7")
+    assert p.returncode == 1 and "no call 7" in p.stderr
+    h = d.ctl("--help", check=True).stdout
+    assert "code [CALL]" in h and "verify [CALL] [--unset]" in h
+
+
+def test_code_show_verify_monitor_in_an_end_to_end_call(make_daemon):
+    """Both have end-to-end encryption on: both sides' confabctl print the same
+    code, monitor announces it, and verify marks the peer (and unmarks it)."""
+    import re
+    from confab_harness import Peer, establish
+    on = "[privacy]\nend-to-end-encryption = true\n"
+    alice, bob = Peer(make_daemon, "alice", extra=on), Peer(make_daemon, "bob", extra=on)
+    mon = subprocess.Popen([CONFABCTL, "--json", "monitor"], env=alice.daemon.ctl_env(),
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert json.loads(mon.stdout.readline())["name"] == "ready"
+        a, b = establish(alice, bob)
+        alice.watch.wait_prop(a, "Encryption", "end-to-end")
+        bob.watch.wait_prop(b, "Encryption", "end-to-end")
+        na, nb = call_number(a), call_number(b)
+
+        code_a = alice.daemon.ctl("code", na, check=True).stdout
+        code_b = bob.daemon.ctl("code", nb, check=True).stdout
+        assert code_a == code_b
+        code = call_props(alice.daemon, a)["SecurityCode"]
+        assert re.fullmatch(r"\d{5} \d{5} \d{5} \d{5}", str(code))
+        assert f"Security code: {code}\n" in code_a
+        assert f"SAS:           {call_props(alice.daemon, a)['Sas']}\n" in code_a
+
+        while True:
+            e = json.loads(mon.stdout.readline())
+            if e["event"] == "end-to-end":
+                break
+        assert e["path"] == a and e["value"] == code
+
+        shown = alice.daemon.ctl("show", na, check=True).stdout
+        assert "Encryption:   end-to-end " in shown and f"Code:         {code}\n" in shown
+        assert "Keys:         new " in shown and "Verified:     no" in shown
+        assert "End-to-end:" not in shown
+        j = json.loads(bob.daemon.ctl("--json", "show", nb, check=True).stdout)
+        assert (j["encryption"], j["end_to_end_reason"], j["security_code"]) == \
+            ("end-to-end", "", code)
+        assert j["key_continuity"] == "new" and j["verified"] is False
+
+        alice.daemon.ctl("verify", na, check=True)
+        alice.watch.wait_prop(a, "Verified", True)
+        assert "Verified:     yes" in alice.daemon.ctl("show", na, check=True).stdout
+        assert json.loads(alice.daemon.ctl("--json", "code", check=True).stdout)["verified"]
+        alice.daemon.ctl("verify", na, "--unset", check=True)
+        alice.watch.wait_prop(a, "Verified", False)
+        assert bool(call_props(bob.daemon, b)["Verified"]) is False  # only the side that said so
+    finally:
+        mon.terminate()
+        mon.wait(timeout=60)
