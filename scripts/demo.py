@@ -3,9 +3,11 @@
 """The demo: two confabd daemons, Alice's and Bob's, each on its own private
 D-Bus bus with its own directories, call each other over SIP on loopback,
 and talk through a headless PipeWire: a 440 Hz tone played into Alice's
-microphone comes out of Bob's speaker, and 880 Hz from Bob to Alice,
-encrypted on the wire (SRTP). Everything is driven with confabctl, as a user
-would. Run it through scripts/demo."""
+microphone comes out of Bob's speaker, and 880 Hz from Bob to Alice.
+Both turn end-to-end encryption on, so the call is keyed by ZRTP in the media
+path (the signaling goes over TLS), and each side shows the security code the
+two people compare. Everything is driven with confabctl, as a user would. Run
+it through scripts/demo."""
 import os
 import subprocess
 import sys
@@ -84,9 +86,11 @@ def main():
             print(f"Alice's confabd: pid {alice.daemon.proc.pid}, SIP on 127.0.0.1:{alice.port}")
             print(f"Bob's confabd:   pid {bob.daemon.proc.pid}, SIP on 127.0.0.1:{bob.port}")
             print("(each on its own private D-Bus bus)")
+            ctl(alice, "e2ee", "on")
+            ctl(bob, "e2ee", "on")
             ctl(alice, "status")
 
-            number = ctl(alice, "call", bob.uri("tcp"))
+            number = ctl(alice, "call", bob.uri("tls"))
             a = f"/org/confab/Confab1/Call/{number}"
             b = bob.watch.wait_incoming()
             alice.watch.wait_state(a, "ringing")
@@ -96,9 +100,17 @@ def main():
             ctl(bob, "answer")
             alice.watch.wait_state(a, "active")
             bob.watch.wait_state(b, "active")
-            alice.watch.wait_prop(a, "Encryption", "unprotected-keys")
+            alice.watch.wait_prop(a, "Encryption", "end-to-end")
+            bob.watch.wait_prop(b, "Encryption", "end-to-end")
             ctl(alice, "show")
             ctl(bob, "show")
+            codes = {who: ctl(peer, "code", n) for who, peer, n in
+                     (("alice", alice, number), ("bob", bob, b.rsplit("/", 1)[1]))}
+            print("\nThe security codes, side by side (equal: no one is in the middle):")
+            for who in ("alice", "bob"):
+                fields = dict(line.split(":", 1) for line in codes[who].splitlines())
+                print(f"  {who.title():6} {fields['Security code'].strip()}   "
+                      f"(SAS {fields['SAS'].strip()})")
 
             print("\nAlice's microphone plays 440 Hz, Bob's 880 Hz, for 3 seconds...")
             heard = talk(pw, tmp)
@@ -122,7 +134,6 @@ def main():
             alice.watch.wait_state(a, "ended")
             ctl(alice, "show", number)
             ctl(bob, "history")
-            print("\nNote: the end-to-end security codes (ZRTP) come with the next issue.")
         finally:
             for d in daemons:
                 d.stop()
