@@ -264,6 +264,31 @@ def test_tls_is_standard_encryption(pw, peers, tones, tmp_path):
     hang_up(alice, bob, a, b)
 
 
+def test_end_to_end_both_ways(pw, make_daemon, tones, tmp_path):
+    """Both turned end-to-end encryption on: ZRTP keys the SRTP (issue 5), the codes
+    match, and the tones flow both ways as in a standard call."""
+    e2ee = "[privacy]\nend-to-end-encryption = true\n"
+    alice, bob = make_peers(pw, make_daemon, a_more=e2ee, b_more=e2ee)
+    a, b = establish(alice, bob, "tls")
+    wait_encryption(alice, a, "end-to-end")
+    wait_encryption(bob, b, "end-to-end")
+    pa, pb = call_props(alice.daemon, a), call_props(bob.daemon, b)
+    print(f"\nsecurity codes: alice {pa['SecurityCode']}, bob {pb['SecurityCode']}")
+    assert pa["SecurityCode"] == pb["SecurityCode"] != ""
+
+    rec = play_and_record(pw, tmp_path, "e2ee",
+                          plays=[(tones["a"], A_MIC_IN), (tones["b"], B_MIC_IN)],
+                          records={"bob-hears": (B_SPEAKER, True),
+                                   "alice-hears": (A_SPEAKER, True)})
+    bob_hears = Heard(rec["bob-hears"], A_TONE, B_TONE)
+    alice_hears = Heard(rec["alice-hears"], A_TONE, B_TONE)
+    report("bob's speaker, end-to-end", bob_hears, bob, b)
+    report("alice's speaker, end-to-end", alice_hears, alice, a)
+    assert_tone(bob_hears, A_TONE, B_TONE)
+    assert_tone(alice_hears, B_TONE, A_TONE)
+    hang_up(alice, bob, a, b)
+
+
 def test_hold_silences_the_holder(pw, peers, tones, tmp_path):
     alice, bob = peers
     a, b = establish(alice, bob, "udp")
