@@ -6,6 +6,11 @@
 #include <sodium.h>
 #include <string.h>
 
+/* The whole agreement: the RFC's timers give up after about 4 s (Hello) and
+ * 9 s (Commit, DHPart2, Confirm2), but a responder has no timer of its own
+ * (RFC 6189 §6) and would wait for ever on an initiator that went silent. */
+#define CF_ZRTP_CHANNEL_TIMEOUT_S 20
+
 struct _CfZrtpChannel {
 	GObject parent_instance;
 
@@ -13,6 +18,7 @@ struct _CfZrtpChannel {
 	CfZrtpEngine *engine;
 	gulong packet_handler;
 	guint timer;
+	guint guard; /* CF_ZRTP_CHANNEL_TIMEOUT_S */
 	gboolean started;
 	gboolean stopped;
 	gboolean secure;
@@ -38,6 +44,20 @@ on_timer (gpointer user_data)
 	self->timer = 0;
 	cf_zrtp_engine_timeout (self->engine, g_get_monotonic_time ());
 	run (self);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_guard (gpointer user_data)
+{
+	CfZrtpChannel *self = CF_ZRTP_CHANNEL (user_data);
+
+	self->guard = 0;
+	if (self->secure || self->stopped)
+		return G_SOURCE_REMOVE;
+	g_info ("ZRTP did not complete in %d s", CF_ZRTP_CHANNEL_TIMEOUT_S);
+	cf_zrtp_channel_stop (self);
+	g_signal_emit (self, signals[SIGNAL_FAILED], 0, cf_zrtp_failure_to_string (CF_ZRTP_FAILURE_TIMEOUT));
 	return G_SOURCE_REMOVE;
 }
 
@@ -119,6 +139,7 @@ run (CfZrtpChannel *self)
 				break;
 			}
 			self->secure = TRUE;
+			g_clear_handle_id (&self->guard, g_source_remove);
 			g_signal_emit (self, signals[SIGNAL_SECURE], 0);
 		} else {
 			const char *reason = cf_zrtp_failure_to_string (event.failure);
@@ -184,6 +205,7 @@ cf_zrtp_channel_start (CfZrtpChannel *self)
 		return;
 	self->started = TRUE;
 	self->packet_handler = g_signal_connect (self->media, "inband-packet", G_CALLBACK (on_inband_packet), self);
+	self->guard = g_timeout_add_seconds (CF_ZRTP_CHANNEL_TIMEOUT_S, on_guard, self);
 	cf_zrtp_engine_start (self->engine, g_get_monotonic_time ());
 	run (self);
 }
@@ -192,10 +214,8 @@ void
 cf_zrtp_channel_stop (CfZrtpChannel *self)
 {
 	self->stopped = TRUE;
-	if (self->timer != 0) {
-		g_source_remove (self->timer);
-		self->timer = 0;
-	}
+	g_clear_handle_id (&self->timer, g_source_remove);
+	g_clear_handle_id (&self->guard, g_source_remove);
 	if (self->packet_handler != 0) {
 		g_signal_handler_disconnect (self->media, self->packet_handler);
 		self->packet_handler = 0;
