@@ -315,6 +315,7 @@ make_contact (CfCall *self, const CfSipDestination *dest, char **ret_host, GErro
 }
 
 static void on_media_timeout (CfMediaSession *media, gpointer user_data);
+static void on_media_started (CfMediaSession *media, gpointer user_data);
 static void on_dtmf_received (CfMediaSession *media, const char *digit, gpointer user_data);
 
 /* The media session (it binds the RTP port our SDP names) and the SDP
@@ -494,6 +495,7 @@ prepare_sdp (CfCall *self, const char *host, GError **error)
 	if (self->media == NULL)
 		return FALSE;
 	g_signal_connect_object (self->media, "media-timeout", G_CALLBACK (on_media_timeout), self, 0);
+	g_signal_connect_object (self->media, "media-started", G_CALLBACK (on_media_started), self, 0);
 	g_signal_connect_object (self->media, "dtmf-received", G_CALLBACK (on_dtmf_received), self, 0);
 	self->sdp = cf_sdp_negotiator_new ("confab", host);
 	cf_sdp_negotiator_add_media (self->sdp,
@@ -755,6 +757,19 @@ on_dtmf_received (CfMediaSession *media, const char *digit, gpointer user_data)
 
 	/* Digits can be PINs: never logged. */
 	g_signal_emit (self, signals[SIGNAL_DTMF_RECEIVED], 0, digit);
+}
+
+/* The first packet arrived: Stats says so at once, then once a second. */
+static void
+on_media_started (CfMediaSession *media, gpointer user_data)
+{
+	CfCall *self = CF_CALL (user_data);
+
+	if (self->stats_timer == 0)
+		return;
+	g_source_remove (self->stats_timer);
+	on_stats_timer (self);
+	self->stats_timer = g_timeout_add_seconds (1, on_stats_timer, self);
 }
 
 static void
