@@ -1060,6 +1060,10 @@ on_hello (CfZrtpEngine *self, CfZrtpMessage *msg, gint64 now)
 	if (self->lookup != NULL && !self->ms_configured)
 		self->lookup (h->zid, &self->sec->cache, self->lookup_data);
 	send_simple (self, CF_ZRTP_MSG_HELLO_ACK);
+	/* The peer hears us now (its Hello came through): our Hello at once
+	 * rather than at the next retransmission, which may be 200 ms away. */
+	if (!self->hello_acked)
+		send_msg (self, self->hello);
 	maybe_commit (self, now);
 }
 
