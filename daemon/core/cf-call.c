@@ -515,6 +515,12 @@ create_offer (CfCall *self, GError **error)
 {
 	if (!cf_media_session_prepare_offer (self->media, local_audio (self), error))
 		return NULL;
+	/* ZRTP runs on RTP/AVP (RFC 6189 §1): a ZRTP phone (linphonec) declines
+	 * RTP/SAVP. Our SDES keys stay as a fallback; no key, no call. */
+	if (*self->e2ee_local_reason == '\0') {
+		cf_sdp_local_media_set_proto (local_audio (self), "RTP/AVP");
+		cf_sdp_local_media_accept_proto (local_audio (self), "RTP/AVP");
+	}
 	return cf_sdp_negotiator_create_offer (self->sdp, error);
 }
 
