@@ -15,6 +15,7 @@
 #include "cf-policy.h"
 #include "cf-redact.h"
 #include "cf-settings.h"
+#include "cf-srtp.h"
 #include "cf-state-db.h"
 #include "cf-user-agent.h"
 
@@ -221,6 +222,7 @@ main (int argc, char **argv)
 		d.history = cf_history_new (d.db);
 		d.zrtp_cache = cf_zrtp_cache_new (d.db);
 	}
+	cf_srtp_init_async ();
 	d.user_agent = cf_user_agent_new (d.settings, d.policy, d.history);
 	if (!cf_user_agent_set_zrtp_cache (d.user_agent, d.zrtp_cache, &error)) {
 		g_printerr ("confabd: cannot read the ZRTP identity: %s\n", error->message);

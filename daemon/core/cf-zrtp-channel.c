@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "cf-zrtp"
 
 #include "cf-zrtp-channel.h"
+#include "cf-zrtp-packet.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -17,6 +18,7 @@ struct _CfZrtpChannel {
 	CfMediaSession *media;
 	CfZrtpEngine *engine;
 	gulong packet_handler;
+	gulong connected_handler;
 	guint timer;
 	guint guard; /* CF_ZRTP_CHANNEL_TIMEOUT_S */
 	gboolean started;
@@ -35,6 +37,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_TYPE (CfZrtpChannel, cf_zrtp_channel, G_TYPE_OBJECT)
 
 static void run (CfZrtpChannel *self);
+static void on_transport_connected (CfMediaSession *media, gpointer user_data);
 
 static gboolean
 on_timer (gpointer user_data)
@@ -45,6 +48,25 @@ on_timer (gpointer user_data)
 	cf_zrtp_engine_timeout (self->engine, g_get_monotonic_time ());
 	run (self);
 	return G_SOURCE_REMOVE;
+}
+
+/* The message type block of a ZRTP packet ("Hello   "), for debug logs. */
+static void
+log_packet (const char *direction, GBytes *packet)
+{
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data (packet, &len);
+	char type[9] = "?";
+
+	if (len >= CF_ZRTP_PACKET_HEADER_LEN + CF_ZRTP_MESSAGE_HEADER_LEN) {
+		for (guint i = 0; i < 8; i++) {
+			guint8 c = data[CF_ZRTP_PACKET_HEADER_LEN + 4 + i];
+			type[i] = g_ascii_isprint (c) ? (char) c : '.';
+		}
+		type[8] = '\0';
+		g_strchomp (type);
+	}
+	g_debug ("ZRTP %s %s (%" G_GSIZE_FORMAT " bytes)", direction, type, len);
 }
 
 static gboolean
@@ -124,8 +146,10 @@ run (CfZrtpChannel *self)
 	gint64 deadline;
 
 	while ((packet = cf_zrtp_engine_pop_packet (self->engine)) != NULL) {
-		if (!self->stopped)
+		if (!self->stopped) {
+			log_packet ("->", packet);
 			cf_media_session_send_inband (self->media, packet);
+		}
 		g_bytes_unref (packet);
 	}
 	while (!self->stopped && cf_zrtp_engine_pop_event (self->engine, &event)) {
@@ -170,6 +194,10 @@ on_inband_packet (CfMediaSession *media, GBytes *packet, gpointer user_data)
 
 	if (self->stopped || !self->started)
 		return;
+	log_packet ("<-", packet);
+	/* A packet from the peer: the path works, whatever ICE says yet. */
+	if (cf_zrtp_engine_get_state (self->engine) == CF_ZRTP_ENGINE_STATE_IDLE)
+		on_transport_connected (self->media, self);
 	cf_zrtp_engine_receive (self->engine, data, len, g_get_monotonic_time ());
 	run (self);
 }
@@ -198,6 +226,18 @@ cf_zrtp_channel_set_peer_hash (CfZrtpChannel *self, const char *value)
 	return cf_zrtp_engine_set_peer_hello_hash (self->engine, value);
 }
 
+static void
+on_transport_connected (CfMediaSession *media, gpointer user_data)
+{
+	CfZrtpChannel *self = CF_ZRTP_CHANNEL (user_data);
+
+	g_clear_signal_handler (&self->connected_handler, self->media);
+	if (self->stopped)
+		return;
+	cf_zrtp_engine_start (self->engine, g_get_monotonic_time ());
+	run (self);
+}
+
 void
 cf_zrtp_channel_start (CfZrtpChannel *self)
 {
@@ -206,8 +246,16 @@ cf_zrtp_channel_start (CfZrtpChannel *self)
 	self->started = TRUE;
 	self->packet_handler = g_signal_connect (self->media, "inband-packet", G_CALLBACK (on_inband_packet), self);
 	self->guard = g_timeout_add_seconds (CF_ZRTP_CHANNEL_TIMEOUT_S, on_guard, self);
-	cf_zrtp_engine_start (self->engine, g_get_monotonic_time ());
-	run (self);
+	/* Our first Hello when it can get through: a Hello sent while ICE
+	 * still checks is lost, and the next comes 50-200 ms later. A peer's
+	 * Hello may come first: the engine takes it once started. */
+	if (cf_media_session_is_transport_connected (self->media))
+		on_transport_connected (self->media, self);
+	else
+		self->connected_handler = g_signal_connect (self->media,
+							    "transport-connected",
+							    G_CALLBACK (on_transport_connected),
+							    self);
 }
 
 void
@@ -216,10 +264,8 @@ cf_zrtp_channel_stop (CfZrtpChannel *self)
 	self->stopped = TRUE;
 	g_clear_handle_id (&self->timer, g_source_remove);
 	g_clear_handle_id (&self->guard, g_source_remove);
-	if (self->packet_handler != 0) {
-		g_signal_handler_disconnect (self->media, self->packet_handler);
-		self->packet_handler = 0;
-	}
+	g_clear_signal_handler (&self->packet_handler, self->media);
+	g_clear_signal_handler (&self->connected_handler, self->media);
 }
 
 gboolean

@@ -28,6 +28,7 @@ struct _CfMediaSession {
 	CfAudioStream *stream;   /* media thread only */
 	CfMediaEncryption encryption;
 	gboolean inband_keying;     /* ZRTP keys the SRTP: set_srtp() */
+	gboolean transport_connected; /* main thread's view */
 	GMainContext *main_context; /* where ::inband-packet is emitted */
 	gboolean held;              /* we hold the call: send nothing */
 	gboolean dtmf;              /* telephone-event was agreed */
@@ -45,6 +46,7 @@ enum {
 	SIGNAL_MEDIA_TIMEOUT,
 	SIGNAL_DTMF_RECEIVED,
 	SIGNAL_INBAND_PACKET,
+	SIGNAL_TRANSPORT_CONNECTED,
 	N_SIGNALS,
 };
 
@@ -134,6 +136,33 @@ on_inband_packet (const guint8 *data, gsize len, gpointer user_data)
 	g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, deliver_inband, inband, free_inband);
 }
 
+static gboolean
+deliver_connected (gpointer data)
+{
+	CfMediaSession *self = CF_MEDIA_SESSION (data);
+
+	if (!self->transport_connected) {
+		self->transport_connected = TRUE;
+		g_signal_emit (self, signals[SIGNAL_TRANSPORT_CONNECTED], 0);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* Media thread: the transport can send (ICE found a pair, or plain RTP got
+ * the peer's address). */
+static void
+on_transport_state (CfIceSession *transport, guint state, gpointer user_data)
+{
+	CfMediaSession *self = CF_MEDIA_SESSION (user_data);
+
+	if (state == CF_ICE_STATE_CONNECTED)
+		g_main_context_invoke_full (self->main_context,
+					    G_PRIORITY_DEFAULT,
+					    deliver_connected,
+					    g_object_ref (self),
+					    g_object_unref);
+}
+
 static void
 on_gathered (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -170,8 +199,10 @@ job_create_transport (gpointer data)
 	} else {
 		job->self->transport = cf_ice_session_new_plain (context, addresses, NULL, &job->error);
 	}
-	if (job->self->transport != NULL)
+	if (job->self->transport != NULL) {
+		g_signal_connect (job->self->transport, "state-changed", G_CALLBACK (on_transport_state), job->self);
 		cf_ice_session_gather_async (job->self->transport, NULL, on_gathered, job);
+	}
 	return G_SOURCE_REMOVE;
 }
 
@@ -632,6 +663,12 @@ cf_media_session_set_inband_keying (CfMediaSession *self, gboolean inband)
 }
 
 gboolean
+cf_media_session_is_transport_connected (CfMediaSession *self)
+{
+	return self->transport_connected;
+}
+
+gboolean
 cf_media_session_get_inband_keying (CfMediaSession *self)
 {
 	return self->inband_keying;
@@ -789,6 +826,11 @@ cf_media_session_class_init (CfMediaSessionClass *klass)
 						      G_SIGNAL_RUN_LAST,
 						      0, NULL, NULL, NULL,
 						      G_TYPE_NONE, 1, G_TYPE_BYTES);
+	signals[SIGNAL_TRANSPORT_CONNECTED] = g_signal_new ("transport-connected",
+							   G_TYPE_FROM_CLASS (klass),
+							   G_SIGNAL_RUN_LAST,
+							   0, NULL, NULL, NULL,
+							   G_TYPE_NONE, 0);
 	signals[SIGNAL_MEDIA_TIMEOUT] = g_signal_new ("media-timeout",
 						      G_TYPE_FROM_CLASS (klass),
 						      G_SIGNAL_RUN_LAST,

@@ -23,7 +23,9 @@
  * Signals (main thread): ::media-started (the first packet arrived),
  * ::media-timeout (nothing arrived for media_timeout seconds while the peer
  * should be sending), ::dtmf-received (const char *digit), ::inband-packet
- * (GBytes *packet: received, neither RTP nor RTCP). */
+ * (GBytes *packet: received, neither RTP nor RTCP), ::transport-connected
+ * (once: the transport can send, ICE found a working pair or plain RTP knows
+ * the peer's address). */
 
 #include <glib-object.h>
 
@@ -94,6 +96,8 @@ gboolean cf_media_session_apply (CfMediaSession *self,
  * without SDES keys is then acceptable. */
 void cf_media_session_set_inband_keying (CfMediaSession *self, gboolean inband);
 gboolean cf_media_session_get_inband_keying (CfMediaSession *self);
+/* ::transport-connected was emitted. */
+gboolean cf_media_session_is_transport_connected (CfMediaSession *self);
 /* Sends one key-agreement packet on the media transport (asynchronously;
  * dropped while the transport cannot send). */
 void cf_media_session_send_inband (CfMediaSession *self, GBytes *packet);

@@ -145,6 +145,19 @@ ensure_libsrtp (GError **error)
 	return TRUE;
 }
 
+static gpointer
+init_thread (gpointer data)
+{
+	ensure_libsrtp (NULL);
+	return NULL;
+}
+
+void
+cf_srtp_init_async (void)
+{
+	g_thread_unref (g_thread_new ("cf-srtp-init", init_thread, NULL));
+}
+
 /* ---- Sessions ----------------------------------------------------------- */
 
 struct _CfSrtpSession {

@@ -101,6 +101,11 @@ typedef struct {
 	guint64 other_errors;  /* malformed, too short, too large, no space, other failures */
 } CfSrtpStats;
 
+/* Initialises libsrtp on a thread of its own (its self-tests take tens of
+ * milliseconds), so that the first call does not wait for them. Optional:
+ * the first session initialises it otherwise. */
+void cf_srtp_init_async (void);
+
 typedef struct _CfSrtpSession CfSrtpSession;
 
 /* Creates a session for @direction with @suite and the master key and salt
