@@ -65,6 +65,7 @@ struct _CfCall {
 	guint32 invite_cseq;
 	CfSipAuthSession *auth; /* nullable: digest credentials for 401/407 */
 	gboolean auth_tried;
+	gboolean savp_retry; /* a 488 to RTP/AVP with keys: offered RTP/SAVP again */
 	CfSipMessage *invite;
 	CfSipClientTransaction *invite_transaction;
 	GCancellable *resolving;
@@ -521,6 +522,10 @@ create_offer (CfCall *self, GError **error)
 		cf_sdp_local_media_set_proto (local_audio (self), "RTP/AVP");
 		cf_sdp_local_media_accept_proto (local_audio (self), "RTP/AVP");
 	}
+	/* A peer that speaks SRTP only refused keys on RTP/AVP (RFC 4568 §6
+	 * keeps them to RTP/SAVP): the same keys on RTP/SAVP. */
+	if (self->savp_retry)
+		cf_sdp_local_media_set_proto (local_audio (self), "RTP/SAVP");
 	return cf_sdp_negotiator_create_offer (self->sdp, error);
 }
 
@@ -1018,6 +1023,30 @@ on_invite_ok (CfCall *self, CfSipMessage *response)
 		fail_media (self);
 }
 
+/* Our RTP/AVP offer (with SDES keys, and a=zrtp-hash when we offer ZRTP)
+ * was refused: a peer that speaks SRTP only (baresip srtp-mand) takes the
+ * same offer on RTP/SAVP. Once. */
+static gboolean
+retry_with_savp (CfCall *self)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CfSdpSession) offer = NULL;
+
+	self->savp_retry = TRUE;
+	cf_sdp_negotiator_cancel_offer (self->sdp);
+	offer = create_offer (self, &error);
+	if (offer == NULL) {
+		call_log (self, G_LOG_LEVEL_WARNING, "cannot offer RTP/SAVP: %s", error->message);
+		return FALSE;
+	}
+	call_log (self, G_LOG_LEVEL_INFO, "RTP/AVP refused (488): offering RTP/SAVP");
+	g_free (self->offer);
+	self->offer = cf_sdp_session_print (offer);
+	self->auth_tried = FALSE;
+	send_invite (self, NULL);
+	return TRUE;
+}
+
 static void
 on_invite_response (CfSipClientTransaction *transaction,
 		    CfSipMessage *response,
@@ -1050,6 +1079,10 @@ on_invite_response (CfSipClientTransaction *transaction,
 		return;
 	}
 	if (transaction != self->invite_transaction)
+		return;
+	if (status == 488 && !self->savp_retry && self->state != CF_CALL_STATE_ENDED && !self->cancelled
+	    && g_str_equal (cf_sdp_local_media_get_proto (local_audio (self)), "RTP/AVP")
+	    && retry_with_savp (self))
 		return;
 	call_log (self, G_LOG_LEVEL_INFO, "INVITE answered %u %s", status, cf_sip_message_get_reason (response));
 	end (self, self->cancelled ? CF_END_CANCELLED : reason_for_status (status));

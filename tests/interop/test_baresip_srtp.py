@@ -257,20 +257,12 @@ def check_media(confab_hears, baresip_hears, stats, bs):
     assert not bs.find(r"srtp: failed to (de|en)crypt"), bs.find(r"srtp: failed to (de|en)crypt")
 
 
-# confabd deviates from RFC 4568 here, baresip does not. RFC 4568 section 6:
-# "SRTP security descriptions MUST only be used with the SRTP transport (e.g.,
-# "RTP/SAVP" or "RTP/SAVPF")". With allow-plain-rtp confabd offers a=crypto on
-# RTP/AVP ("best effort" SRTP, so that a peer without SRTP can still answer;
-# RFC 5939 capability negotiation is the standard way to offer both). baresip
-# with srtp-mand speaks RTP/SAVP only: it rejects the RTP/AVP stream, its only
-# one, with 488 Not Acceptable Here (RFC 3264 section 6, RFC 3261 21.4.26),
-# and confabd ends the call "failed" rather than offering RTP/SAVP again.
-BEST_EFFORT_REJECTED = pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="confabd bug: with allow-plain-rtp it offers a=crypto on RTP/AVP, against RFC 4568 "
-           "section 6 (SDES only with RTP/SAVP(F)); baresip srtp-mand answers 488 and confabd "
-           "does not retry with RTP/SAVP")
-
+# RFC 4568 section 6: "SRTP security descriptions MUST only be used with the SRTP
+# transport (e.g., "RTP/SAVP" or "RTP/SAVPF")". With allow-plain-rtp confabd offers
+# a=crypto on RTP/AVP ("best effort" SRTP, so that a peer without SRTP can still
+# answer). baresip with srtp-mand speaks RTP/SAVP only: it rejects the RTP/AVP
+# stream with 488 Not Acceptable Here, and confabd then offers the same keys on
+# RTP/SAVP, once.
 CASES = [
     pytest.param(True, "udp", id="plain-allowed-udp"),
     pytest.param(False, "udp", id="srtp-only-udp"),
@@ -278,9 +270,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("plain_rtp,transport", [
-    pytest.param(True, "udp", id="plain-allowed-udp", marks=BEST_EFFORT_REJECTED),
-] + CASES[1:])
+@pytest.mark.parametrize("plain_rtp,transport", CASES)
 def test_confab_calls_baresip(setup, pw, tmp_path, plain_rtp, transport):
     """confabd dials; baresip answers by itself (answermode=auto)."""
     confab, bs = setup(plain_rtp, "auto")
@@ -290,6 +280,14 @@ def test_confab_calls_baresip(setup, pw, tmp_path, plain_rtp, transport):
     _, proto = audio_line(sdp_of(invite))
     assert proto == ("RTP/AVP" if plain_rtp else "RTP/SAVP"), invite
     offered = cryptos(sdp_of(invite))
+    if plain_rtp:
+        # refused, then the same keys on RTP/SAVP
+        refused = [m for m in bs.wait_sent(confab.port, "SIP/2.0 488") if cseq_method(m) == "INVITE"]
+        assert refused, "baresip srtp-mand should refuse RTP/AVP"
+        invites = bs.wait_received(confab.port, "INVITE ", count=2)
+        _, proto = audio_line(sdp_of(invites[1]))
+        assert proto == "RTP/SAVP", invites[1]
+        assert cryptos(sdp_of(invites[1])) == offered
     assert [s for _, s in offered] == ["AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"], invite
     wait_active(confab, path, bs)
     bs.wait_event("CALL_ESTABLISHED")
