@@ -33,7 +33,8 @@ import pytest
 
 from confab_harness import call_iface, call_props, dial, wait_until
 from interop_harness import wait_incoming, wait_state
-from linphone_zrtp import B32_ALPHABET, KEY_AGREEMENT_LOG_NAMES, RE_SDP_ZRTP_HASH, LinphoneZrtp
+from linphone_zrtp import (B32_ALPHABET, KEY_AGREEMENT_LOG_NAMES, RE_ENCRYPTED,
+                           RE_SDP_ZRTP_HASH, LinphoneZrtp)
 from test_baresip_srtp import AMPLITUDE, Heard, assert_tone, pw, pwh  # noqa: F401 (pw: fixture)
 
 pytestmark = pytest.mark.skipif(
@@ -112,10 +113,15 @@ def wait_active(confab, path, lp):
     wait_until(reached, f"{path} active on confabd")
 
 
-def wait_end_to_end(confab, path, lp):
-    """Waits until confabd's call is end-to-end encrypted; fails at once, with the reason,
-    if the call ends first, settles on another encryption, or linphonec dies. Returns the
-    monotonic time at which it was seen."""
+def wait_end_to_end(confab, path, lp, lp_id, mark):
+    """Waits until confabd's call is end-to-end encrypted and linphonec has printed its
+    SAS; fails at once, with the reason, if the call ends first or linphonec dies. Both are
+    watched in one loop, so that each time is when that side was seen done: returns
+    (linphonec's ZrtpResult, monotonic time at which confabd's Encryption was seen
+    end-to-end)."""
+    printed = re.compile(RE_ENCRYPTED.format(id=lp_id))
+    seen = {}
+
     def reached():
         lp.check_running()
         state = confab.watch.get(path, "State")
@@ -123,11 +129,13 @@ def wait_end_to_end(confab, path, lp):
             raise AssertionError(f"the call ended: {confab.watch.get(path, 'EndReason')!r}, "
                                  f"EndToEndReason {confab.watch.get(path, 'EndToEndReason')!r}"
                                  f"\n{confab_log_tail(confab)}")
-        return confab.watch.get(path, "Encryption") == "end-to-end"
+        if "confab" not in seen and confab.watch.get(path, "Encryption") == "end-to-end":
+            seen["confab"] = time.monotonic()
+        return "confab" in seen and any(printed.search(line) for line in lp.lines[mark:])
     wait_until(reached, f"{path} end-to-end on confabd (now "
                f"{confab.watch.get(path, 'Encryption')!r}, reason "
-               f"{confab.watch.get(path, 'EndToEndReason')!r})")
-    return time.monotonic()
+               f"{confab.watch.get(path, 'EndToEndReason')!r}) and linphonec's SAS")
+    return lp.wait_encrypted(lp_id, mark), seen["confab"]
 
 
 def confab_log_tail(confab, n=40):
@@ -212,8 +220,7 @@ def test_linphonec_calls_confab(setup, pw, tmp_path, key_agreement):  # noqa: F8
     path = wait_incoming(confab.watch, lp)
     call_iface(confab.daemon, path).Answer(dbus.Dictionary({}, signature="sv"))
     wait_active(confab, path, lp)
-    lp_result = lp.wait_encrypted(lp_id, mark)
-    t_confab = wait_end_to_end(confab, path, lp)
+    lp_result, t_confab = wait_end_to_end(confab, path, lp, lp_id, mark)
 
     invite = lp.wait_sip("sent", "INVITE ")[0]
     ok = [m for m in lp.wait_sip("received", "SIP/2.0 200") if cseq_method(m) == "INVITE"][0]
@@ -233,8 +240,7 @@ def test_confab_calls_linphonec(setup, pw, tmp_path, key_agreement):  # noqa: F8
     path = dial(confab.daemon, lp.uri())
     wait_active(confab, path, lp)
     lp_id = lp.wait_incoming(mark)
-    lp_result = lp.wait_encrypted(lp_id, mark)
-    t_confab = wait_end_to_end(confab, path, lp)
+    lp_result, t_confab = wait_end_to_end(confab, path, lp, lp_id, mark)
 
     invite = lp.wait_sip("received", "INVITE ")[0]
     ok = [m for m in lp.wait_sip("sent", "SIP/2.0 200") if cseq_method(m) == "INVITE"][0]
