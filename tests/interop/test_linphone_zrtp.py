@@ -249,3 +249,27 @@ def test_confab_calls_linphonec(setup, pw, tmp_path, key_agreement):  # noqa: F8
     assert zrtp_hash(sdp_of(invite)) and zrtp_hash(sdp_of(ok)), (invite, ok)
     check_zrtp(confab, path, lp, lp_result, key_agreement, t_call, t_confab)
     exchange_tones(pw, confab, path, lp, lp_id, tmp_path)
+
+
+def test_second_call_continues(setup, pw, tmp_path):  # noqa: F811
+    """confabd calls the same linphonec twice (X255): the first call stores a retained
+    secret on both sides (RFC 6189 §4.6.1), the second one finds it again: confabd shows
+    KeyContinuity "continued" (its rs1 matched linphonec's), and the SAS still match."""
+    confab, lp = setup("X255", autoanswer=True)
+    seen = []
+    for n in range(2):
+        mark = lp.mark()
+        path = dial(confab.daemon, lp.uri())
+        wait_active(confab, path, lp)
+        lp_id = lp.wait_incoming(mark)
+        lp_result, _ = wait_end_to_end(confab, path, lp, lp_id, mark)
+        props = call_props(confab.daemon, path)
+        seen.append((lp_result.sas, str(props["Sas"]), str(props["KeyContinuity"])))
+        print(f"\ncall {n + 1}: linphonec SAS {lp_result.sas!r}, confabd Sas "
+              f"{str(props['Sas'])!r}, KeyContinuity {str(props['KeyContinuity'])!r}")
+        mark = lp.mark()
+        call_iface(confab.daemon, path).Hangup()
+        wait_state(confab.watch, path, "ended", lp)
+        lp.wait_ended(lp_id, mark)
+    assert [s[0] == s[1] for s in seen] == [True, True], seen
+    assert [s[2] for s in seen] == ["new", "continued"], seen
