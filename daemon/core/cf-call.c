@@ -705,20 +705,9 @@ on_zrtp_secure (CfZrtpChannel *channel, gpointer user_data)
 	continuity = result.continuity == CF_ZRTP_CONTINUITY_CONTINUED  ? "continued"
 		     : result.continuity == CF_ZRTP_CONTINUITY_MISMATCH ? "mismatch"
 									: "new";
-	if (self->zrtp_cache != NULL) {
-		if (cf_zrtp_channel_get_new_rs1 (channel, rs1)
-		    && !cf_zrtp_cache_store_secret (self->zrtp_cache,
-						    result.peer_zid,
-						    rs1,
-						    result.continuity == CF_ZRTP_CONTINUITY_MISMATCH,
-						    &error))
-			call_log (self, G_LOG_LEVEL_WARNING, "cannot keep the ZRTP secret: %s", error->message);
-		sodium_memzero (rs1, sizeof rs1);
-		g_clear_error (&error);
-		if (cf_zrtp_cache_lookup (self->zrtp_cache, result.peer_zid, &cached, &error))
-			self->verified = cached.verified;
-		sodium_memzero (&cached, sizeof cached);
-	}
+	if (self->zrtp_cache != NULL && cf_zrtp_cache_lookup (self->zrtp_cache, result.peer_zid, &cached, NULL))
+		self->verified = cached.verified;
+	sodium_memzero (&cached, sizeof cached);
 	if (result.continuity == CF_ZRTP_CONTINUITY_MISMATCH) {
 		call_log (self,
 			  G_LOG_LEVEL_WARNING,
@@ -745,6 +734,17 @@ on_zrtp_secure (CfZrtpChannel *channel, gpointer user_data)
 	update_encryption (self);
 	update_features (self);
 	g_object_thaw_notify (G_OBJECT (self));
+
+	/* The new retained secret (RFC 6189 §4.6.1), after the user was told:
+	 * the write waits for the disk. A mismatch clears the verified mark. */
+	if (self->zrtp_cache != NULL && cf_zrtp_channel_get_new_rs1 (channel, rs1)
+	    && !cf_zrtp_cache_store_secret (self->zrtp_cache,
+					    result.peer_zid,
+					    rs1,
+					    result.continuity == CF_ZRTP_CONTINUITY_MISMATCH,
+					    &error))
+		call_log (self, G_LOG_LEVEL_WARNING, "cannot keep the ZRTP secret: %s", error->message);
+	sodium_memzero (rs1, sizeof rs1);
 }
 
 static void
