@@ -198,3 +198,20 @@ def test_mark_verified_needs_end_to_end(make_daemon):
         alice.call(a).MarkVerified(True)
     assert e.value.get_dbus_name() == "org.confab.Confab1.Error.WrongState"
     hang_up(alice, bob, a, b)
+
+
+def test_hold_and_resume_keep_the_call_end_to_end(both_on):
+    """Re-INVITEs that keep a=zrtp-hash (hold, resume) are no downgrade (R10)."""
+    from confab_harness import call_async, wait_reply
+    alice, bob = both_on
+    a, b = call_between(alice, bob)
+    code = wait_settled(alice, a)["SecurityCode"]
+    wait_settled(bob, b)
+    wait_reply(call_async(alice.call(a).Hold), "Hold")
+    bob.watch.wait_prop(b, "RemoteHeld", True)
+    wait_reply(call_async(alice.call(a).Resume), "Resume")
+    bob.watch.wait_prop(b, "RemoteHeld", False)
+    for peer, path in ((alice, a), (bob, b)):
+        p = call_props(peer.daemon, path)
+        assert (p["State"], p["Encryption"], p["SecurityCode"]) == ("active", "end-to-end", code), p
+    hang_up(alice, bob, a, b)
