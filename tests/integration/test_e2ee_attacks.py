@@ -31,11 +31,11 @@ def relay_for(peers):
     """relay_for(mode) -> a ZrtpRelay between alice and bob (closed after the test)."""
     relays = []
 
-    def make(mode):
+    def make(mode, mitm_args=()):
         if mode.startswith("mitm"):
             assert os.access(MITM, os.X_OK), f"{MITM} is not built"
         alice, bob = peers
-        r = ZrtpRelay(alice.port, bob.port, mode, mitm=MITM)
+        r = ZrtpRelay(alice.port, bob.port, mode, mitm=MITM, mitm_args=mitm_args)
         relays.append(r)
         return r
 
@@ -144,6 +144,34 @@ def test_man_in_the_middle_gives_different_codes(peers, relay_for):
     assert relay.mitm_results["A"] == ("SECURE", pa["Sas"], pa["SecurityCode"])
     assert relay.mitm_results["B"] == ("SECURE", pb["Sas"], pb["SecurityCode"])
     assert pa["KeyContinuity"] == pb["KeyContinuity"] == "new"
+    hang_up(alice, bob, a, b)
+
+
+def test_man_in_the_middle_with_the_peers_zids_meets_the_cache(peers, relay_for):
+    """After a first, direct call (Alice marks it verified), a MITM that
+    presents each side with the other's ZID finds the retained secret it does
+    not know: both sides show KeyContinuity "mismatch", Alice's mark no
+    longer holds, and the codes differ."""
+    alice, bob = peers
+    direct = relay_for("pass")
+    a, b = call_through(direct, alice, bob)
+    wait_e2ee(alice, a)
+    wait_e2ee(bob, b)
+    alice.call(a).MarkVerified(True)
+    alice.watch.wait_prop(a, "Verified", True)
+    hang_up(alice, bob, a, b)
+    zids = direct.zids
+    assert set(zids) == {"a", "b"} and zids["a"] != zids["b"], zids
+
+    # Leg A faces Alice as Bob, leg B faces Bob as Alice.
+    relay = relay_for("mitm", ["--zid-a", zids["b"], "--zid-b", zids["a"]])
+    a, b = call_through(relay, alice, bob)
+    pa, pb = wait_e2ee(alice, a), wait_e2ee(bob, b)
+    assert relay.zids == {"a": zids["a"], "b": zids["b"]}
+    assert pa["KeyContinuity"] == pb["KeyContinuity"] == "mismatch", (pa, pb)
+    assert not pa["Verified"] and not pb["Verified"]
+    assert pa["SecurityCode"] != pb["SecurityCode"]
+    assert "mismatch" in alice.daemon.stderr() and "mismatch" in bob.daemon.stderr()
     hang_up(alice, bob, a, b)
 
 

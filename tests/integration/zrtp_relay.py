@@ -93,6 +93,9 @@ def tamper(packet, offset):
 # (32), four secret IDs (32), then pvr/pvi: flip a byte of the public value.
 # Confirm: header, confirm_mac (8), CFB IV (16), then the encrypted part
 # (H0 first): flip a byte of it.
+# Hello (§5.2): after the 12-byte packet and message headers, version (4),
+# client identifier (16), H3 (32), then the ZID.
+HELLO_ZID = 12 + 12 + 4 + 16 + 32
 TAMPER_OFFSET = {"DHPart1": 12 + 32 + 32 + 5, "DHPart2": 12 + 32 + 32 + 5,
                  "Confirm1": 12 + 8 + 16 + 3, "Confirm2": 12 + 8 + 16 + 3}
 
@@ -170,7 +173,7 @@ class SipMessage:
 class ZrtpRelay:
     """Starts at once in a thread of its own; close() stops it."""
 
-    def __init__(self, alice_sip_port, bob_sip_port, mode="pass", mitm=None):
+    def __init__(self, alice_sip_port, bob_sip_port, mode="pass", mitm=None, mitm_args=()):
         assert mode in MODES, mode
         self.mode = mode
         self.sip_ports = {"a": alice_sip_port, "b": bob_sip_port}
@@ -184,6 +187,7 @@ class ZrtpRelay:
         self.sdp_seen = []        # (direction, request/response line, SDP as received)
         self.sdp_sent = []        # the same, as forwarded
         self.hashes = {}          # side -> the a=zrtp-hash value that side advertised
+        self.zids = {}            # side -> the ZID in its first Hello (hex)
         self.reinvites = set()    # (Call-ID, CSeq) of re-INVITEs
         self.mitm = None
         self.mitm_hashes = {}
@@ -191,7 +195,7 @@ class ZrtpRelay:
         self.mitm_buffer = b""
         if mode.startswith("mitm"):
             assert mitm is not None, "mitm mode needs the cf-zrtp-mitm program"
-            self.mitm = subprocess.Popen([mitm], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            self.mitm = subprocess.Popen([mitm] + list(mitm_args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL)
             while True:
                 line = self.mitm.stdout.readline().decode().strip()
@@ -268,6 +272,9 @@ class ZrtpRelay:
         self.media_addr[side] = src
         kind = packet_kind(data)
         self._record(f"{side}2{other}", kind)
+        if kind == "zrtp:Hello" and len(data) >= HELLO_ZID + 12:
+            with self.lock:
+                self.zids.setdefault(side, data[HELLO_ZID:HELLO_ZID + 12].hex())
         if self.mitm is not None:
             if kind.startswith("zrtp:"):
                 self._mitm_send(f"{side.upper()} {data.hex()}")

@@ -15,7 +15,11 @@
  *   out:           "A|B <hex>": a packet to send to that phone
  *                  "SECURE\t<leg>\t<sas>\t<security code>"
  *                  "FAILED\t<leg>\t<reason>"
- * A leg's engine starts with the first packet from its phone. */
+ * A leg's engine starts with the first packet from its phone.
+ *
+ * Options: --zid-a HEX, --zid-b HEX (24 hex digits): the ZID of a leg instead
+ * of a random one, e.g. the other phone's, to impersonate it towards a cache
+ * that knows that ZID. */
 
 #include <errno.h>
 #include <poll.h>
@@ -39,19 +43,36 @@ typedef struct {
 	gboolean done;
 } Leg;
 
+static GBytes *parse_hex (const char *hex, GError **error);
+
 static void
 leg_clear (Leg *leg)
 {
 	g_clear_pointer (&leg->engine, cf_zrtp_engine_free);
 }
 
+/* @zid_hex: NULL for a random ZID. */
 static gboolean
-leg_init (Leg *leg, char name, GError **error)
+leg_init (Leg *leg, char name, const char *zid_hex, GError **error)
 {
 	CfZrtpEngineConfig config = {.ssrc = g_random_int (), .client_id = "MITM"};
 
 	leg->name = name;
 	randombytes_buf (config.zid, sizeof config.zid);
+	if (zid_hex != NULL) {
+		g_autoptr (GBytes) zid = parse_hex (zid_hex, error);
+
+		if (zid == NULL)
+			return FALSE;
+		if (g_bytes_get_size (zid) != CF_ZRTP_ZID_LEN) {
+			g_set_error (error,
+				     CF_ZRTP_ERROR,
+				     CF_ZRTP_ERROR_MALFORMED,
+				     "a ZID is 24 hex digits");
+			return FALSE;
+		}
+		memcpy (config.zid, g_bytes_get_data (zid, NULL), CF_ZRTP_ZID_LEN);
+	}
 	leg->engine = cf_zrtp_engine_new (&config, error);
 	return leg->engine != NULL;
 }
@@ -216,18 +237,32 @@ run_timers (Leg legs[2])
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
 	g_autoptr (GError) error = NULL;
+	g_autoptr (GOptionContext) options =
+		g_option_context_new ("- a ZRTP man in the middle for tests");
+	g_autofree char *zid_a = NULL;
+	g_autofree char *zid_b = NULL;
+	GOptionEntry entries[] = {
+		{"zid-a", 0, 0, G_OPTION_ARG_STRING, &zid_a, "ZID of leg A (24 hex digits)", "HEX"},
+		{"zid-b", 0, 0, G_OPTION_ARG_STRING, &zid_b, "ZID of leg B (24 hex digits)", "HEX"},
+		G_OPTION_ENTRY_NULL,
+	};
 	Leg legs[2] = {0};
 	g_autoptr (GString) buffer = g_string_new (NULL);
 	gboolean running = TRUE;
 
+	g_option_context_add_main_entries (options, entries, NULL);
+	if (!g_option_context_parse (options, &argc, &argv, &error)) {
+		fprintf (stderr, "cf-zrtp-mitm: %s\n", error->message);
+		return 2;
+	}
 	if (sodium_init () < 0) {
 		fprintf (stderr, "cf-zrtp-mitm: libsodium does not initialise\n");
 		return 1;
 	}
-	if (!leg_init (&legs[0], 'A', &error) || !leg_init (&legs[1], 'B', &error)) {
+	if (!leg_init (&legs[0], 'A', zid_a, &error) || !leg_init (&legs[1], 'B', zid_b, &error)) {
 		fprintf (stderr, "cf-zrtp-mitm: %s\n", error->message);
 		return 1;
 	}
