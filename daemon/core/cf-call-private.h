@@ -36,9 +36,10 @@ CfCall *cf_call_new_outgoing (guint id,
 /* Resolves the target and sends the INVITE. */
 void cf_call_start_outgoing (CfCall *self);
 
-/* An incoming call from the INVITE of @transaction: answers 180 Ringing, or
- * on failure answers with the right error status (400, 488) and returns
- * NULL with @error set. */
+/* An incoming call from the INVITE of @transaction. What can be checked at
+ * once is (a bad request: 400, and NULL with @error set); then the media
+ * session is made, the offer answered, and the call rings (180) and emits
+ * ::ready, or it answers 488 or 500 and ends without ever being ready. */
 CfCall *cf_call_new_incoming (guint id,
 			      CfSipStack *stack,
 			      CfSettings *settings,
@@ -46,6 +47,8 @@ CfCall *cf_call_new_incoming (guint id,
 			      const CfCallSecurity *security,
 			      GError **error);
 
+/* An outgoing call is ready at once; an incoming one after ::ready. */
+gboolean cf_call_is_ready (CfCall *self);
 /* Does @msg belong to this call (its dialog, or before one exists, its
  * Call-ID and our tag)? */
 gboolean cf_call_matches (CfCall *self, CfSipMessage *msg);

@@ -69,6 +69,9 @@ struct _CfCall {
 	CfSipMessage *invite;
 	CfSipClientTransaction *invite_transaction;
 	GCancellable *resolving;
+	GCancellable *preparing; /* the media session is being made */
+	char *media_host;	 /* our address in the SDP */
+	gboolean ready;		 /* incoming: ringing, to be announced */
 	gboolean cancelled;
 	CfSipMessage *ack; /* the ACK for the last 2xx, sent again on a retransmitted 2xx */
 
@@ -136,6 +139,7 @@ enum {
 	SIGNAL_MESSAGE_RECEIVED,
 	SIGNAL_ENDED,
 	SIGNAL_DTMF_RECEIVED,
+	SIGNAL_READY,
 	N_SIGNALS,
 };
 
@@ -292,6 +296,8 @@ end (CfCall *self, const char *reason)
 	stop_ok_retransmission (self);
 	if (self->resolving != NULL)
 		g_cancellable_cancel (self->resolving);
+	if (self->preparing != NULL)
+		g_cancellable_cancel (self->preparing);
 	fail_reinvite_task (self, "the call ended");
 	if (self->zrtp != NULL)
 		cf_zrtp_channel_stop (self->zrtp);
@@ -467,8 +473,11 @@ e2ee_remote_sdp (CfCall *self, const CfSdpSession *remote)
 	return TRUE;
 }
 
-static gboolean
-prepare_sdp (CfCall *self, const char *host, GError **error)
+/* Makes the media session (it binds the RTP port our SDP names and gathers
+ * the ICE candidates, on the media thread); @callback gets the call and
+ * finishes with media_ready(). */
+static void
+start_media (CfCall *self, const char *host, GAsyncReadyCallback callback)
 {
 	g_autofree char *suffix = g_strdup_printf ("call%u", self->id);
 	g_autoptr (GError) turn_error = NULL;
@@ -492,13 +501,31 @@ prepare_sdp (CfCall *self, const char *host, GError **error)
 
 	if (turn_error != NULL)
 		call_log (self, G_LOG_LEVEL_WARNING, "no TURN relay: %s", turn_error->message);
-	self->media = cf_media_session_new (&config, error);
-	if (self->media == NULL)
+	g_free (self->media_host);
+	self->media_host = g_strdup (host);
+	self->preparing = g_cancellable_new ();
+	cf_media_session_new_async (&config, self->preparing, callback, g_object_ref (self));
+}
+
+/* The media session is there: the SDP negotiator of the call, and our side
+ * of E2EE. FALSE without @error when the call ended meanwhile. */
+static gboolean
+media_ready (CfCall *self, GAsyncResult *result, GError **error)
+{
+	g_autoptr (CfMediaSession) media = cf_media_session_new_finish (result, error);
+
+	g_clear_object (&self->preparing);
+	if (self->state == CF_CALL_STATE_ENDED) {
+		g_clear_error (error);
 		return FALSE;
+	}
+	if (media == NULL)
+		return FALSE;
+	self->media = g_steal_pointer (&media);
 	g_signal_connect_object (self->media, "media-timeout", G_CALLBACK (on_media_timeout), self, 0);
 	g_signal_connect_object (self->media, "media-started", G_CALLBACK (on_media_started), self, 0);
 	g_signal_connect_object (self->media, "dtmf-received", G_CALLBACK (on_dtmf_received), self, 0);
-	self->sdp = cf_sdp_negotiator_new ("confab", host);
+	self->sdp = cf_sdp_negotiator_new ("confab", self->media_host);
 	cf_sdp_negotiator_add_media (self->sdp,
 				     cf_sdp_local_media_new_audio (cf_media_session_get_port (self->media)));
 	return prepare_e2ee (self, error);
@@ -1235,12 +1262,29 @@ send_invite (CfCall *self, CfSipMessage *challenge)
 }
 
 static void
+on_outgoing_media_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (CfCall) self = CF_CALL (user_data);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CfSdpSession) offer = NULL;
+
+	if (!media_ready (self, result, &error) || (offer = create_offer (self, &error)) == NULL) {
+		if (error != NULL) {
+			call_log (self, G_LOG_LEVEL_WARNING, "cannot call: %s", error->message);
+			end (self, CF_END_FAILED);
+		}
+		return;
+	}
+	self->offer = cf_sdp_session_print (offer);
+	send_invite (self, NULL);
+}
+
+static void
 on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr (CfCall) self = CF_CALL (user_data);
 	g_autoptr (GError) error = NULL;
 	g_autoptr (CfSipDestination) dest = NULL;
-	g_autoptr (CfSdpSession) offer = NULL;
 	g_autofree char *host = NULL;
 
 	dest = cf_sip_stack_resolve_finish (CF_SIP_STACK (source), result, &error);
@@ -1254,15 +1298,12 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	self->signaling_secure = dest->kind == CF_SIP_TRANSPORT_TLS;
 	self->contact = make_contact (self, dest, &host, &error);
-	if (self->contact == NULL || !prepare_sdp (self, host, &error)
-	    || (offer = create_offer (self, &error)) == NULL) {
+	if (self->contact == NULL) {
 		call_log (self, G_LOG_LEVEL_WARNING, "cannot call: %s", error->message);
 		end (self, CF_END_FAILED);
 		return;
 	}
-
-	self->offer = cf_sdp_session_print (offer);
-	send_invite (self, NULL);
+	start_media (self, host, on_outgoing_media_ready);
 }
 
 void
@@ -1332,6 +1373,54 @@ cf_call_new_outgoing (guint id,
 
 /* ---- incoming ---- */
 
+/* The media session of an incoming call is there: the answer to its offer
+ * (or 488), then it rings (180) and is ready to be announced. */
+static void
+on_incoming_media_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr (CfCall) self = CF_CALL (user_data);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (CfSdpNegotiation) negotiation = NULL;
+	g_autoptr (CfSipMessage) ringing = NULL;
+	g_autofree char *contact = NULL;
+	CfSipMessage *invite;
+
+	if (!media_ready (self, result, &error)) {
+		if (error != NULL) {
+			call_log (self, G_LOG_LEVEL_WARNING, "no media for the call: %s", error->message);
+			respond (self, self->invite_server, 500, NULL);
+			end (self, CF_END_FAILED);
+		}
+		return;
+	}
+	if (self->pending_remote != NULL) {
+		self->prepared_answer = create_answer (self, self->pending_remote, &negotiation, &error);
+		if (self->prepared_answer == NULL) {
+			call_log (self, G_LOG_LEVEL_INFO, "offer refused: %s", error->message);
+			respond (self, self->invite_server, 488, NULL);
+			end (self, CF_END_FAILED);
+			return;
+		}
+		/* The media starts when the user answers. */
+		set_remote_held (self, cf_sdp_negotiation_find (negotiation, "audio") != NULL
+					       && cf_sdp_negotiation_find (negotiation, "audio")->remote_hold);
+		self->pending_result = g_steal_pointer (&negotiation);
+	}
+
+	invite = cf_sip_server_transaction_get_request (self->invite_server);
+	ringing = cf_sip_message_new_response_to (invite, 180, NULL, self->local_tag);
+	copy_record_route (ringing, invite);
+	contact = g_strdup_printf ("<%s>", self->contact);
+	cf_sip_message_set_header (ringing, "Contact", contact);
+	add_common_headers (ringing);
+	if (!cf_sip_server_transaction_respond (self->invite_server, ringing, &error))
+		call_log (self, G_LOG_LEVEL_DEBUG, "cannot send 180: %s", error->message);
+	call_log (self, G_LOG_LEVEL_INFO, "incoming from %s", cf_redact (self->remote_uri));
+	start_no_answer_timer (self);
+	self->ready = TRUE;
+	g_signal_emit (self, signals[SIGNAL_READY], 0);
+}
+
 CfCall *
 cf_call_new_incoming (guint id,
 		      CfSipStack *stack,
@@ -1377,7 +1466,7 @@ cf_call_new_incoming (guint id,
 
 	self->signaling_secure = flow->kind == CF_SIP_TRANSPORT_TLS;
 	self->contact = make_contact (self, back, &host, &local_error);
-	if (self->contact == NULL || !prepare_sdp (self, host, &local_error)) {
+	if (self->contact == NULL) {
 		respond (self, transaction, 500, NULL);
 		g_propagate_error (error, g_steal_pointer (&local_error));
 		return NULL;
@@ -1395,29 +1484,9 @@ cf_call_new_incoming (guint id,
 		g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "bad offer: ");
 		return NULL;
 	}
-	if (offer != NULL) {
-		self->prepared_answer = create_answer (self, offer, &result, &local_error);
-		if (self->prepared_answer == NULL) {
-			respond (self, transaction, 488, NULL);
-			g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "offer refused: ");
-			return NULL;
-		}
-		/* The media starts when the user answers. */
-		set_remote_held (self, cf_sdp_negotiation_find (result, "audio") != NULL
-					       && cf_sdp_negotiation_find (result, "audio")->remote_hold);
-		self->pending_result = g_steal_pointer (&result);
-		self->pending_remote = g_steal_pointer (&offer);
-	}
-
-	ringing = cf_sip_message_new_response_to (invite, 180, NULL, self->local_tag);
-	copy_record_route (ringing, invite);
-	contact = g_strdup_printf ("<%s>", self->contact);
-	cf_sip_message_set_header (ringing, "Contact", contact);
-	add_common_headers (ringing);
-	if (!cf_sip_server_transaction_respond (transaction, ringing, &local_error))
-		call_log (self, G_LOG_LEVEL_DEBUG, "cannot send 180: %s", local_error->message);
-	call_log (self, G_LOG_LEVEL_INFO, "incoming from %s", cf_redact (self->remote_uri));
-	start_no_answer_timer (self);
+	/* The answer and the 180 once the media session is there. */
+	self->pending_remote = g_steal_pointer (&offer);
+	start_media (self, host, on_incoming_media_ready);
 	return g_steal_pointer (&self);
 }
 
@@ -1937,6 +2006,12 @@ cf_call_has_invite_transaction (CfCall *self, CfSipServerTransaction *invite)
 
 /* ---- GObject ---- */
 
+gboolean
+cf_call_is_ready (CfCall *self)
+{
+	return self->ready || self->direction == CF_CALL_DIRECTION_OUTGOING;
+}
+
 guint
 cf_call_get_id (CfCall *self)
 {
@@ -2167,6 +2242,8 @@ cf_call_finalize (GObject *object)
 	g_free (self->encryption);
 	g_free (self->codec);
 	g_free (self->e2ee_local_reason);
+	g_free (self->media_host);
+	g_clear_object (&self->preparing);
 	g_clear_object (&self->zrtp_cache);
 	g_free (self->e2ee_reason);
 	g_free (self->security_code);
@@ -2290,6 +2367,11 @@ cf_call_class_init (CfCallClass *klass)
 							 2,
 							 G_TYPE_STRING,
 							 G_TYPE_UINT64);
+	signals[SIGNAL_READY] = g_signal_new ("ready",
+					      G_TYPE_FROM_CLASS (klass),
+					      G_SIGNAL_RUN_LAST,
+					      0, NULL, NULL, NULL,
+					      G_TYPE_NONE, 0);
 	signals[SIGNAL_DTMF_RECEIVED] = g_signal_new ("dtmf-received",
 						      G_TYPE_FROM_CLASS (klass),
 						      G_SIGNAL_RUN_LAST,

@@ -143,9 +143,29 @@ on_call_ended (CfCall *call, gpointer user_data)
 	CfUserAgent *self = CF_USER_AGENT (user_data);
 	guint id;
 
+	if (!cf_call_is_ready (call)) {
+		/* Refused before it rang (488, 500) or cancelled meanwhile:
+		 * never announced, nothing to remember. */
+		g_hash_table_remove (self->calls, GUINT_TO_POINTER (cf_call_get_id (call)));
+		return;
+	}
 	record_history (self, call);
 	id = g_timeout_add_seconds (CF_USER_AGENT_ENDED_LINGER_SECONDS, on_linger_done, call);
 	g_hash_table_insert (self->lingering, call, GUINT_TO_POINTER (id));
+}
+
+static void
+on_call_ready (CfCall *call, gpointer user_data)
+{
+	CfUserAgent *self = CF_USER_AGENT (user_data);
+
+	g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
+	if (cf_settings_get_auto_answer (self->settings)) {
+		g_autoptr (GError) error = NULL;
+
+		if (!cf_call_answer (call, &error))
+			g_warning ("call %u: cannot auto-answer: %s", cf_call_get_id (call), error->message);
+	}
 }
 
 static void
@@ -154,7 +174,10 @@ add_call (CfUserAgent *self, CfCall *call)
 	g_object_set_data (G_OBJECT (call), "cf-user-agent", self);
 	g_hash_table_insert (self->calls, GUINT_TO_POINTER (cf_call_get_id (call)), g_object_ref (call));
 	g_signal_connect_object (call, "ended", G_CALLBACK (on_call_ended), self, 0);
-	g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
+	if (cf_call_is_ready (call))
+		g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
+	else
+		g_signal_connect_object (call, "ready", G_CALLBACK (on_call_ready), self, 0);
 }
 
 /* R1-R3, read as each call is set up. */
@@ -255,8 +278,6 @@ new_incoming_call (CfUserAgent *self, CfSipServerTransaction *transaction)
 	}
 	self->next_id++;
 	add_call (self, call);
-	if (cf_settings_get_auto_answer (self->settings) && !cf_call_answer (call, &error))
-		g_warning ("call %u: cannot auto-answer: %s", cf_call_get_id (call), error->message);
 }
 
 static void
@@ -734,9 +755,15 @@ cf_user_agent_dispose (GObject *object)
 	g_clear_object (&self->reg_resolving);
 	g_clear_handle_id (&self->reg_timer, g_source_remove);
 	if (self->calls != NULL) {
-		g_hash_table_iter_init (&iter, self->calls);
-		while (g_hash_table_iter_next (&iter, NULL, &value))
-			cf_call_terminate (value);
+		/* A call that ends before it was announced leaves the table at
+		 * once: terminate from a copy of it. */
+		g_autoptr (GList) calls = g_hash_table_get_values (self->calls);
+
+		g_list_foreach (calls, (GFunc) (void (*) (void)) g_object_ref, NULL);
+		for (GList *l = calls; l != NULL; l = l->next) {
+			cf_call_terminate (l->data);
+			g_object_unref (l->data);
+		}
 	}
 	if (self->lingering != NULL) {
 		g_hash_table_iter_init (&iter, self->lingering);

@@ -61,9 +61,7 @@ G_DEFINE_QUARK (cf-media-error-quark, cf_media_error)
 typedef struct {
 	CfMediaSession *self;
 	const CfMediaConfig *config;
-	GMutex lock;
-	GCond cond;
-	gboolean gathered;
+	GTask *task; /* creating: completed when the candidates are gathered */
 	const char *remote_ufrag; /* NULL: the peer has no ICE */
 	const char *remote_pwd;
 	const char *const *remote_candidates;
@@ -163,17 +161,19 @@ on_transport_state (CfIceSession *transport, guint state, gpointer user_data)
 					    g_object_unref);
 }
 
+/* Media thread; the task completes on the main context that made it. */
 static void
 on_gathered (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	Job *job = user_data;
+	g_autoptr (GTask) task = user_data;
+	GError *error = NULL;
 
-	g_mutex_lock (&job->lock);
-	if (!cf_ice_session_gather_finish (CF_ICE_SESSION (source), result, &job->error))
-		g_debug ("media transport: %s", job->error->message);
-	job->gathered = TRUE;
-	g_cond_signal (&job->cond);
-	g_mutex_unlock (&job->lock);
+	if (!cf_ice_session_gather_finish (CF_ICE_SESSION (source), result, &error)) {
+		g_debug ("media transport: %s", error->message);
+		g_task_return_error (task, error);
+		return;
+	}
+	g_task_return_boolean (task, TRUE);
 }
 
 static gboolean
@@ -201,7 +201,7 @@ job_create_transport (gpointer data)
 	}
 	if (job->self->transport != NULL) {
 		g_signal_connect (job->self->transport, "state-changed", G_CALLBACK (on_transport_state), job->self);
-		cf_ice_session_gather_async (job->self->transport, NULL, on_gathered, job);
+		cf_ice_session_gather_async (job->self->transport, NULL, on_gathered, g_object_ref (job->task));
 	}
 	return G_SOURCE_REMOVE;
 }
@@ -327,12 +327,17 @@ job_stop (gpointer data)
 
 /* ---- main thread ---- */
 
-CfMediaSession *
-cf_media_session_new (const CfMediaConfig *config, GError **error)
+void
+cf_media_session_new_async (const CfMediaConfig *config,
+			    GCancellable *cancellable,
+			    GAsyncReadyCallback callback,
+			    gpointer user_data)
 {
-	g_autoptr (CfMediaSession) self = g_object_new (CF_TYPE_MEDIA_SESSION, NULL);
-	Job job = { .self = self, .config = config };
+	CfMediaSession *self = g_object_new (CF_TYPE_MEDIA_SESSION, NULL);
+	g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+	Job job = { .self = self, .config = config, .task = task };
 
+	g_object_unref (self); /* the task holds it */
 	/* libnice's own debug output prints TURN credentials: keys never
 	 * appear in our logs, so it stays off (CONFAB_LIBNICE_DEBUG=1 for
 	 * a developer who knows what that shows). */
@@ -346,27 +351,27 @@ cf_media_session_new (const CfMediaConfig *config, GError **error)
 	self->allow_plain = config->allow_plain;
 	self->media_timeout = config->media_timeout;
 	self->ice = config->ice;
-	g_mutex_init (&job.lock);
-	g_cond_init (&job.cond);
+	/* Gathering runs on the media thread: at once for plain RTP and host
+	 * candidates; a STUN or TURN server that does not answer holds it up
+	 * for libnice's few seconds, and the main loop goes on meanwhile. */
 	cf_media_thread_invoke_sync (self->thread, job_create_transport, &job);
-	/* Gathering: at once for plain RTP and host candidates; a STUN or TURN
-	 * server that does not answer holds it up for libnice's few seconds. */
-	g_mutex_lock (&job.lock);
-	while (self->transport != NULL && !job.gathered)
-		g_cond_wait (&job.cond, &job.lock);
-	g_mutex_unlock (&job.lock);
-	g_mutex_clear (&job.lock);
-	g_cond_clear (&job.cond);
-	if (self->transport == NULL || job.error != NULL) {
-		g_propagate_error (error, job.error);
+	if (self->transport == NULL)
+		g_task_return_error (task, job.error);
+}
+
+CfMediaSession *
+cf_media_session_new_finish (GAsyncResult *result, GError **error)
+{
+	CfMediaSession *self = g_task_get_source_object (G_TASK (result));
+
+	if (!g_task_propagate_boolean (G_TASK (result), error))
 		return NULL;
-	}
-	if (self->ice) {
+	if (self->ice && self->ice_ufrag == NULL) {
 		self->ice_ufrag = g_strdup (cf_ice_session_get_local_ufrag (self->transport));
 		self->ice_pwd = g_strdup (cf_ice_session_get_local_pwd (self->transport));
 		self->ice_candidates = cf_ice_session_get_local_candidates (self->transport);
 	}
-	return g_steal_pointer (&self);
+	return g_object_ref (self);
 }
 
 guint16

@@ -65,8 +65,15 @@ typedef enum {
 #define CF_TYPE_MEDIA_SESSION (cf_media_session_get_type ())
 G_DECLARE_FINAL_TYPE (CfMediaSession, cf_media_session, CF, MEDIA_SESSION, GObject)
 
-/* Binds the RTP port. (transfer full) */
-CfMediaSession *cf_media_session_new (const CfMediaConfig *config, GError **error);
+/* Binds the RTP port and gathers the ICE candidates on the media thread;
+ * @callback runs on the caller's thread-default main context when they are
+ * there (cf_media_session_new_finish()). @config is used before this returns. */
+void cf_media_session_new_async (const CfMediaConfig *config,
+				 GCancellable *cancellable,
+				 GAsyncReadyCallback callback,
+				 gpointer user_data);
+/* (transfer full) NULL and @error when the transport could not be made. */
+CfMediaSession *cf_media_session_new_finish (GAsyncResult *result, GError **error);
 
 guint16 cf_media_session_get_port (CfMediaSession *self);
 
