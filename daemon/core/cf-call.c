@@ -149,6 +149,14 @@ static guint signals[N_SIGNALS];
 G_DEFINE_TYPE (CfCall, cf_call, G_TYPE_OBJECT)
 
 static void send_bye (CfCall *self);
+/* The BYE that ends a call whose end-to-end encryption failed or was
+ * dropped says so (RFC 3326), so that the other side shows it too and not a
+ * plain hang-up: the ZRTP Error message may arrive after the BYE, or never. */
+#define CF_REASON_E2EE_FAILED "SIP;cause=488;text=\"e2ee-failed\""
+#define CF_REASON_E2EE_DOWNGRADE "SIP;cause=488;text=\"e2ee-downgrade\""
+
+static void send_bye_with_reason (CfCall *self, const char *reason);
+
 static void send_invite (CfCall *self, CfSipMessage *challenge);
 static gboolean on_stats_timer (gpointer user_data);
 
@@ -273,6 +281,8 @@ fail_reinvite_task (CfCall *self, const char *why)
 		g_task_return_new_error (task, CF_ERROR, CF_ERROR_FAILED, "%s", why);
 }
 
+static void set_e2ee_reason (CfCall *self, const char *reason);
+
 /* The call is over: whatever comes later only cleans up. */
 static void
 end (CfCall *self, const char *reason)
@@ -285,6 +295,9 @@ end (CfCall *self, const char *reason)
 	self->end_reason = g_strdup (reason);
 	self->end_time = g_get_real_time ();
 	g_object_notify_by_pspec (G_OBJECT (self), props[PROP_END_REASON]);
+	/* It ended before the keys were agreed: end-to-end it never was. */
+	if (g_strcmp0 (self->e2ee_reason, "negotiating") == 0 && self->zrtp != NULL && self->start_time != 0)
+		set_e2ee_reason (self, "failed");
 	set_state (self, CF_CALL_STATE_ENDED);
 	set_remote_held (self, FALSE);
 	g_object_thaw_notify (G_OBJECT (self));
@@ -636,7 +649,7 @@ apply_negotiation (CfCall *self, CfSdpNegotiation *result, const CfSdpSession *r
 	}
 	if (!e2ee_remote_sdp (self, remote)) {
 		call_log (self, G_LOG_LEVEL_WARNING, "the other side dropped end-to-end encryption: hanging up");
-		send_bye (self);
+		send_bye_with_reason (self, CF_REASON_E2EE_DOWNGRADE);
 		end (self, CF_END_E2EE_DOWNGRADE);
 		return FALSE;
 	}
@@ -784,7 +797,7 @@ on_zrtp_failed (CfZrtpChannel *channel, const char *reason, gpointer user_data)
 	/* R10: both asked for it; no silent fallback to standard encryption. */
 	call_log (self, G_LOG_LEVEL_WARNING, "end-to-end encryption failed (%s): hanging up", reason);
 	set_e2ee_reason (self, "failed");
-	send_bye (self);
+	send_bye_with_reason (self, CF_REASON_E2EE_FAILED);
 	end (self, CF_END_E2EE_FAILED);
 }
 
@@ -949,6 +962,12 @@ send_in_dialog (CfCall *self, CfSipMessage *request, CfSipResponseFunc func, GEr
 static void
 send_bye (CfCall *self)
 {
+	send_bye_with_reason (self, NULL);
+}
+
+static void
+send_bye_with_reason (CfCall *self, const char *reason)
+{
 	g_autoptr (CfSipMessage) bye = NULL;
 	g_autoptr (CfSipClientTransaction) t = NULL;
 	g_autoptr (GError) error = NULL;
@@ -956,6 +975,8 @@ send_bye (CfCall *self)
 	if (self->dialog == NULL)
 		return;
 	bye = cf_sip_dialog_create_request (self->dialog, "BYE");
+	if (reason != NULL)
+		cf_sip_message_add_header (bye, "Reason", reason);
 	t = send_in_dialog (self, bye, on_bye_response, &error);
 	if (t == NULL)
 		call_log (self, G_LOG_LEVEL_DEBUG, "cannot send BYE: %s", error->message);
@@ -1860,7 +1881,7 @@ receive_reinvite (CfSipServerTransaction *transaction, CfCall *self, CfSipMessag
 		/* R10: a re-INVITE that drops end-to-end encryption ends the call. */
 		call_log (self, G_LOG_LEVEL_WARNING, "the other side dropped end-to-end encryption: hanging up");
 		respond (self, transaction, 488, "End-to-end encryption required");
-		send_bye (self);
+		send_bye_with_reason (self, CF_REASON_E2EE_DOWNGRADE);
 		end (self, CF_END_E2EE_DOWNGRADE);
 		return;
 	}
@@ -1878,6 +1899,24 @@ receive_reinvite (CfSipServerTransaction *transaction, CfCall *self, CfSipMessag
 	}
 	if (result != NULL)
 		apply_negotiation (self, result, offer, FALSE);
+}
+
+/* remote-hangup, or what the peer's Reason header says about end-to-end
+ * encryption (only while we were doing it: R10 failures of the call). */
+static const char *
+bye_end_reason (CfCall *self, CfSipMessage *bye)
+{
+	const char *reason = cf_sip_message_get_header (bye, "Reason");
+
+	if (reason == NULL || self->zrtp == NULL)
+		return CF_END_REMOTE_HANGUP;
+	if (strstr (reason, "\"e2ee-failed\"") != NULL) {
+		set_e2ee_reason (self, "failed");
+		return CF_END_E2EE_FAILED;
+	}
+	if (strstr (reason, "\"e2ee-downgrade\"") != NULL)
+		return CF_END_E2EE_DOWNGRADE;
+	return CF_END_REMOTE_HANGUP;
 }
 
 void
@@ -1900,7 +1939,7 @@ cf_call_handle_request (CfCall *self, CfSipServerTransaction *transaction)
 	case CF_SIP_METHOD_BYE:
 		respond (self, transaction, 200, NULL);
 		stop_ok_retransmission (self);
-		end (self, CF_END_REMOTE_HANGUP);
+		end (self, bye_end_reason (self, request));
 		return;
 	case CF_SIP_METHOD_INVITE:
 		if (self->state == CF_CALL_STATE_INCOMING) {

@@ -261,14 +261,17 @@ TLS_DIR = os.path.join(SOURCE_DIR, "tests", "data", "tls")
 
 
 def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1 right now."""
+    """A port free for both UDP and TCP on 127.0.0.1 right now, with the next one
+    free for TCP too (peer_config puts TLS there)."""
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
             t.bind(("127.0.0.1", 0))
             port = t.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u, \
+                    socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tls:
                 try:
                     u.bind(("127.0.0.1", port))
+                    tls.bind(("127.0.0.1", port + 1))
                 except OSError:
                     continue
                 return port
