@@ -54,8 +54,6 @@ struct _CfAudioStream {
 
 	gint64 last_packet_us;
 	gint64 playout_clock_us; /* advances one frame per pop: see play_frame() */
-	guint test_drop_percent; /* test aid: received RTP dropped at random */
-	GRand *test_rand;
 	gint64 media_timeout_us;
 	gboolean timeout_sent;
 	CfAudioStreamStats stats;
@@ -374,8 +372,6 @@ on_receive (CfIceSession *session, guint8 *data, gsize len, gpointer user_data)
 	}
 	if (!cf_rtp_packet_parse (data, plain_len, &rtp, NULL))
 		return;
-	if (self->test_drop_percent > 0 && (guint) g_rand_int_range (self->test_rand, 0, 100) < self->test_drop_percent)
-		return;
 	if (self->dtmf_in != NULL && (gint) rtp.payload_type == self->te_recv_pt) {
 		CfRtpEventNotice notice;
 
@@ -477,13 +473,6 @@ cf_audio_stream_new (CfIceSession *transport,
 	self->last_packet_us = g_get_monotonic_time ();
 	self->media_timeout_us = (gint64) params->media_timeout * G_USEC_PER_SEC;
 	self->rtcp_countdown = RTCP_INTERVAL_FRAMES / 2;
-	/* Test aid, for machines without netem: lose this share of the
-	 * received RTP packets, as a lossy network would. */
-	if (g_getenv ("CONFAB_TEST_DROP_RTP_PERCENT") != NULL) {
-		self->test_drop_percent = MIN (atoi (g_getenv ("CONFAB_TEST_DROP_RTP_PERCENT")), 100);
-		self->test_rand = g_rand_new_with_seed (4733);
-		g_warning ("test aid: dropping %u%% of the received RTP packets", self->test_drop_percent);
-	}
 	g_snprintf (self->cname, sizeof (self->cname), "confab-%08x", g_random_int ());
 
 	self->encoder = cf_audio_encoder_new (params->codec, params->clock_rate, params->channels, params->send_fmtp, error);
@@ -526,7 +515,6 @@ cf_audio_stream_free (CfAudioStream *self)
 	g_clear_pointer (&self->jitter, cf_jitter_buffer_free);
 	g_clear_pointer (&self->dtmf_out, cf_rtp_event_sender_free);
 	g_clear_pointer (&self->remote, cf_rtcp_receiver_stats_free);
-	g_clear_pointer (&self->test_rand, g_rand_free);
 	g_clear_pointer (&self->dtmf_in, cf_rtp_event_receiver_free);
 	g_clear_pointer (&self->main_context, g_main_context_unref);
 	g_free (self);
