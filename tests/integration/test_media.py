@@ -289,6 +289,38 @@ def test_end_to_end_both_ways(pw, make_daemon, tones, tmp_path):
     hang_up(alice, bob, a, b)
 
 
+def test_mute_silences_the_microphone(pw, peers, tones, tmp_path):
+    """Muted, alice's daemon sends silence in place of her microphone (the stream
+    goes on: no media timeout at bob's); unmuted, the tone is back."""
+    alice, bob = peers
+    a, b = establish(alice, bob, "udp")
+    alice.call(a).SetMuted(True)
+    alice.watch.wait_prop(a, "Muted", True)
+    rec = play_and_record(pw, tmp_path, "muted",
+                          plays=[(tones["a"], A_MIC_IN)],
+                          records={"bob-hears": (B_SPEAKER, True),
+                                   "alice-mic": (A_MIC, False)})
+    alice_mic = Heard(rec["alice-mic"], A_TONE)
+    bob_hears = Heard(rec["bob-hears"], A_TONE)
+    report("alice's microphone while muted", alice_mic)
+    report("bob's speaker while alice is muted", bob_hears, bob, b)
+    assert alice_mic.ratio[A_TONE] > CLEAN, alice_mic   # the tone was there to be sent
+    assert bob_hears.total_rms < SILENT_RMS, bob_hears  # and bob heard none of it
+    received = call_props(bob.daemon, b)["Stats"]["packets-received"]
+
+    alice.call(a).SetMuted(False)
+    alice.watch.wait_prop(a, "Muted", False)
+    rec = play_and_record(pw, tmp_path, "unmuted",
+                          plays=[(tones["a"], A_MIC_IN)],
+                          records={"bob-hears": (B_SPEAKER, True)})
+    bob_hears = Heard(rec["bob-hears"], A_TONE, B_TONE)
+    report("bob's speaker after unmute", bob_hears, bob, b)
+    assert_tone(bob_hears, A_TONE, B_TONE)
+    # Packets kept coming while muted (silence, not a pause).
+    assert call_props(bob.daemon, b)["Stats"]["packets-received"] > received > 0
+    hang_up(alice, bob, a, b)
+
+
 def test_hold_silences_the_holder(pw, peers, tones, tmp_path):
     alice, bob = peers
     a, b = establish(alice, bob, "udp")
