@@ -658,48 +658,45 @@ choose_key_agreement (CfZrtpEngine *self, CfZrtpKeyAgreement *ret_ka)
 	return TRUE;
 }
 
+/* The first of @ours (in our order) that the peer offers in @theirs, or
+ * implies as mandatory, into @out. */
+static gboolean
+pick (const char *const *ours,
+      gsize n_ours,
+      const CfZrtpAlgo *theirs,
+      guint n_theirs,
+      const char *const *mandatory,
+      CfZrtpAlgo out)
+{
+	for (gsize i = 0; i < n_ours; i++) {
+		if (peer_offers (theirs, n_theirs, ours[i], mandatory)) {
+			set_algo (out, ours[i]);
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 /* Our Hello's algorithms chosen in our order among what the peer offers
  * (we are the initiator). FALSE and an error code when nothing matches. */
 static gboolean
 choose_algorithms (CfZrtpEngine *self, guint32 *ret_code)
 {
 	const CfZrtpHello *p = &self->peer_hello->hello;
-	gboolean found;
 
 	if (!peer_offers (p->hash, p->n_hash, "S256", mandatory_hash)) {
 		*ret_code = ERR_HASH_TYPE;
 		return FALSE;
 	}
-	found = FALSE;
-	for (guint i = 0; i < G_N_ELEMENTS (our_ciphers) && !found; i++) {
-		if (peer_offers (p->cipher, p->n_cipher, our_ciphers[i], mandatory_cipher)) {
-			set_algo (self->cipher, our_ciphers[i]);
-			found = TRUE;
-		}
-	}
-	if (!found) {
+	if (!pick (our_ciphers, G_N_ELEMENTS (our_ciphers), p->cipher, p->n_cipher, mandatory_cipher, self->cipher)) {
 		*ret_code = ERR_CIPHER_TYPE;
 		return FALSE;
 	}
-	found = FALSE;
-	for (guint i = 0; i < G_N_ELEMENTS (our_auths) && !found; i++) {
-		if (peer_offers (p->auth, p->n_auth, our_auths[i], mandatory_auth)) {
-			set_algo (self->auth, our_auths[i]);
-			found = TRUE;
-		}
-	}
-	if (!found) {
+	if (!pick (our_auths, G_N_ELEMENTS (our_auths), p->auth, p->n_auth, mandatory_auth, self->auth)) {
 		*ret_code = ERR_AUTH_TYPE;
 		return FALSE;
 	}
-	found = FALSE;
-	for (guint i = 0; i < G_N_ELEMENTS (our_sas) && !found; i++) {
-		if (peer_offers (p->sas, p->n_sas, our_sas[i], mandatory_sas)) {
-			set_algo (self->sas, our_sas[i]);
-			found = TRUE;
-		}
-	}
-	if (!found) {
+	if (!pick (our_sas, G_N_ELEMENTS (our_sas), p->sas, p->n_sas, mandatory_sas, self->sas)) {
 		*ret_code = ERR_SAS_TYPE;
 		return FALSE;
 	}
