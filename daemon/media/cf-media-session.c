@@ -29,6 +29,7 @@ struct _CfMediaSession {
 	CfMediaEncryption encryption;
 	gboolean inband_keying;     /* ZRTP keys the SRTP: set_srtp() */
 	gboolean transport_connected; /* main thread's view */
+	gint inband_queued;	      /* in-band packets on their way to the main thread */
 	GMainContext *main_context; /* where ::inband-packet is emitted */
 	gboolean held;              /* we hold the call: send nothing */
 	gboolean dtmf;              /* telephone-event was agreed */
@@ -118,16 +119,31 @@ deliver_inband (gpointer data)
 {
 	Inband *inband = data;
 
+	g_atomic_int_dec_and_test (&inband->self->inband_queued);
 	g_signal_emit (inband->self, signals[SIGNAL_INBAND_PACKET], 0, inband->packet);
 	return G_SOURCE_REMOVE;
 }
 
-/* Media thread: a packet that is neither RTP nor RTCP, to the main thread. */
+/* At most this many in-band packets wait for the main thread: a flood of
+ * them from the network is dropped here, not queued without bound. */
+#define MAX_INBAND_QUEUED 64
+
+/* Media thread: a packet that is neither RTP nor RTCP, to the main thread.
+ * Only what can be a key agreement's: RFC 7983 §7 puts ZRTP at first byte
+ * 16..19 (STUN 0..3 is libnice's, DTLS 20..63 is not ours). */
 static void
 on_inband_packet (const guint8 *data, gsize len, gpointer user_data)
 {
 	CfMediaSession *self = CF_MEDIA_SESSION (user_data);
-	Inband *inband = g_new0 (Inband, 1);
+	Inband *inband;
+
+	if (len == 0 || data[0] < 16 || data[0] > 19 || len > CF_MEDIA_MAX_INBAND_PACKET)
+		return;
+	if (g_atomic_int_add (&self->inband_queued, 1) >= MAX_INBAND_QUEUED) {
+		g_atomic_int_add (&self->inband_queued, -1);
+		return;
+	}
+	inband = g_new0 (Inband, 1);
 
 	inband->self = g_object_ref (self);
 	inband->packet = g_bytes_new (data, len);

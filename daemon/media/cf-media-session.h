@@ -34,6 +34,9 @@
 
 G_BEGIN_DECLS
 
+/* The largest in-band key agreement packet taken (ZRTP's limit is 3 KiB). */
+#define CF_MEDIA_MAX_INBAND_PACKET 4096
+
 #define CF_MEDIA_ERROR (cf_media_error_quark ())
 GQuark cf_media_error_quark (void);
 
