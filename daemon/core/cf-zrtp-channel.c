@@ -61,7 +61,7 @@ log_packet (const char *direction, GBytes *packet)
 	if (len >= CF_ZRTP_PACKET_HEADER_LEN + CF_ZRTP_MESSAGE_HEADER_LEN) {
 		for (guint i = 0; i < 8; i++) {
 			guint8 c = data[CF_ZRTP_PACKET_HEADER_LEN + 4 + i];
-			type[i] = g_ascii_isprint (c) ? (char) c : '.';
+			type[i] = g_ascii_isprint (c) ? (char)c : '.';
 		}
 		type[8] = '\0';
 		g_strchomp (type);
@@ -79,7 +79,10 @@ on_guard (gpointer user_data)
 		return G_SOURCE_REMOVE;
 	g_info ("ZRTP did not complete in %d s", CF_ZRTP_CHANNEL_TIMEOUT_S);
 	cf_zrtp_channel_stop (self);
-	g_signal_emit (self, signals[SIGNAL_FAILED], 0, cf_zrtp_failure_to_string (CF_ZRTP_FAILURE_TIMEOUT));
+	g_signal_emit (self,
+		       signals[SIGNAL_FAILED],
+		       0,
+		       cf_zrtp_failure_to_string (CF_ZRTP_FAILURE_TIMEOUT));
 	return G_SOURCE_REMOVE;
 }
 
@@ -87,9 +90,11 @@ static gboolean
 srtp_suite (const CfZrtpSrtpKeys *keys, CfSrtpSuite *ret_suite)
 {
 	if (keys->key_len == 16)
-		*ret_suite = keys->hs32 ? CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 : CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+		*ret_suite = keys->hs32 ? CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_32
+					: CF_SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
 	else if (keys->key_len == 32)
-		*ret_suite = keys->hs32 ? CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32 : CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80;
+		*ret_suite = keys->hs32 ? CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_32
+					: CF_SRTP_SUITE_AES_256_CM_HMAC_SHA1_80;
 	else
 		return FALSE;
 	return keys->salt_len == cf_srtp_suite_get_salt_length (*ret_suite);
@@ -108,7 +113,8 @@ make_session (CfSrtpDirection direction,
 
 	memcpy (key_salt, key, keys->key_len);
 	memcpy (key_salt + keys->key_len, salt, keys->salt_len);
-	session = cf_srtp_session_new (direction, suite, key_salt, keys->key_len + keys->salt_len, NULL, 0, error);
+	session = cf_srtp_session_new (
+		direction, suite, key_salt, keys->key_len + keys->salt_len, NULL, 0, error);
 	sodium_memzero (key_salt, sizeof key_salt);
 	return session;
 }
@@ -123,13 +129,16 @@ install_keys (CfZrtpChannel *self, GError **error)
 	CfSrtpSuite suite;
 
 	if (keys == NULL || !srtp_suite (keys, &suite)) {
-		g_set_error_literal (error, CF_MEDIA_ERROR, 0, "the agreed SRTP keys have no SRTP suite");
+		g_set_error_literal (
+			error, CF_MEDIA_ERROR, 0, "the agreed SRTP keys have no SRTP suite");
 		return FALSE;
 	}
-	tx = make_session (CF_SRTP_DIRECTION_OUTBOUND, suite, keys->tx_key, keys->tx_salt, keys, error);
+	tx = make_session (
+		CF_SRTP_DIRECTION_OUTBOUND, suite, keys->tx_key, keys->tx_salt, keys, error);
 	if (tx == NULL)
 		return FALSE;
-	rx = make_session (CF_SRTP_DIRECTION_INBOUND, suite, keys->rx_key, keys->rx_salt, keys, error);
+	rx = make_session (
+		CF_SRTP_DIRECTION_INBOUND, suite, keys->rx_key, keys->rx_salt, keys, error);
 	if (rx == NULL)
 		return FALSE;
 	cf_media_session_set_srtp (self->media, g_steal_pointer (&tx), g_steal_pointer (&rx));
@@ -181,7 +190,7 @@ run (CfZrtpChannel *self)
 	if (!self->stopped && deadline >= 0) {
 		gint64 wait_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
 
-		self->timer = g_timeout_add ((guint) CLAMP (wait_ms, 0, G_MAXINT), on_timer, self);
+		self->timer = g_timeout_add ((guint)CLAMP (wait_ms, 0, G_MAXINT), on_timer, self);
 	}
 }
 
@@ -248,7 +257,8 @@ cf_zrtp_channel_start (CfZrtpChannel *self)
 	if (self->started || self->stopped)
 		return;
 	self->started = TRUE;
-	self->packet_handler = g_signal_connect (self->media, "inband-packet", G_CALLBACK (on_inband_packet), self);
+	self->packet_handler = g_signal_connect (
+		self->media, "inband-packet", G_CALLBACK (on_inband_packet), self);
 	self->guard = g_timeout_add_seconds (CF_ZRTP_CHANNEL_TIMEOUT_S, on_guard, self);
 	/* Our first Hello when it can get through: a Hello sent while ICE
 	 * still checks is lost, and the next comes 50-200 ms later. A peer's
@@ -326,11 +336,20 @@ cf_zrtp_channel_class_init (CfZrtpChannelClass *klass)
 	signals[SIGNAL_SECURE] = g_signal_new ("secure",
 					       G_TYPE_FROM_CLASS (klass),
 					       G_SIGNAL_RUN_LAST,
-					       0, NULL, NULL, NULL,
-					       G_TYPE_NONE, 0);
+					       0,
+					       NULL,
+					       NULL,
+					       NULL,
+					       G_TYPE_NONE,
+					       0);
 	signals[SIGNAL_FAILED] = g_signal_new ("failed",
 					       G_TYPE_FROM_CLASS (klass),
 					       G_SIGNAL_RUN_LAST,
-					       0, NULL, NULL, NULL,
-					       G_TYPE_NONE, 1, G_TYPE_STRING);
+					       0,
+					       NULL,
+					       NULL,
+					       NULL,
+					       G_TYPE_NONE,
+					       1,
+					       G_TYPE_STRING);
 }

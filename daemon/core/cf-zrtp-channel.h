@@ -25,7 +25,8 @@ G_DECLARE_FINAL_TYPE (CfZrtpChannel, cf_zrtp_channel, CF, ZRTP_CHANNEL, GObject)
 /* @media: the call's media session, referenced; the caller sets it to
  * in-band keying once both sides agreed on ZRTP.
  * @config: copied where needed (the lookup function is kept). (transfer full) */
-CfZrtpChannel *cf_zrtp_channel_new (CfMediaSession *media, const CfZrtpEngineConfig *config, GError **error);
+CfZrtpChannel *
+cf_zrtp_channel_new (CfMediaSession *media, const CfZrtpEngineConfig *config, GError **error);
 
 /* Our a=zrtp-hash value. (transfer full) */
 char *cf_zrtp_channel_get_hash_attribute (CfZrtpChannel *self);

@@ -23,7 +23,7 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 #define MAX_STEPS 400
-#define STEP_US (20 * 1000)
+#define STEP_US	  (20 * 1000)
 
 typedef struct {
 	const uint8_t *data;
@@ -46,7 +46,7 @@ fix_crc (guint8 *pkt, gsize len)
 		return;
 	crc = cf_zrtp_crc32c (pkt, len - CF_ZRTP_CRC_LEN);
 	for (guint i = 0; i < 4; i++)
-		pkt[len - CF_ZRTP_CRC_LEN + i] = (guint8) (crc >> (8 * i));
+		pkt[len - CF_ZRTP_CRC_LEN + i] = (guint8)(crc >> (8 * i));
 }
 
 /* What the network does to one packet from B to A. */
@@ -70,12 +70,12 @@ deliver (CfZrtpEngine *a, GBytes *pkt, Input *in, gint64 now)
 		break;
 	case 3: /* bytes flipped, CRC made right */
 		for (guint n = 1 + next (in) % 4; n > 0 && len > 0; n--)
-			copy[next (in) % len] ^= (guint8) (1 + next (in) % 255);
+			copy[next (in) % len] ^= (guint8)(1 + next (in) % 255);
 		fix_crc (copy, len);
 		cf_zrtp_engine_receive (a, copy, len, now);
 		break;
 	default: { /* the input's bytes in its place */
-		gsize n = MIN ((gsize) next (in) * 4, in->size - MIN (in->pos, in->size));
+		gsize n = MIN ((gsize)next (in) * 4, in->size - MIN (in->pos, in->size));
 		g_autofree guint8 *forged = g_malloc (n + 1);
 
 		memcpy (forged, in->data + in->pos, n);
@@ -90,7 +90,7 @@ deliver (CfZrtpEngine *a, GBytes *pkt, Input *in, gint64 now)
 static CfZrtpEngine *
 make (guint8 zid_byte, CfZrtpKeyAgreement ka)
 {
-	CfZrtpEngineConfig cfg = { 0 };
+	CfZrtpEngineConfig cfg = {0};
 
 	memset (cfg.zid, zid_byte, sizeof cfg.zid);
 	cfg.ssrc = zid_byte;
@@ -106,7 +106,8 @@ check_keys (CfZrtpEngine *a, CfZrtpEngine *b)
 	g_autoptr (CfZrtpSrtpKeys) kb = cf_zrtp_engine_get_srtp_keys (b);
 	CfZrtpResult ra, rb;
 
-	if (ka == NULL || kb == NULL || !cf_zrtp_engine_get_result (a, &ra) || !cf_zrtp_engine_get_result (b, &rb))
+	if (ka == NULL || kb == NULL || !cf_zrtp_engine_get_result (a, &ra)
+	    || !cf_zrtp_engine_get_result (b, &rb))
 		abort ();
 	if (ka->key_len != kb->key_len || memcmp (ka->tx_key, kb->rx_key, ka->key_len) != 0
 	    || memcmp (kb->tx_key, ka->rx_key, ka->key_len) != 0
@@ -120,7 +121,7 @@ check_keys (CfZrtpEngine *a, CfZrtpEngine *b)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-	Input in = { data, size, 0 };
+	Input in = {data, size, 0};
 	/* X255 keeps the run fast; DH3k when the first byte says so. */
 	CfZrtpKeyAgreement ka = size > 0 && data[0] % 8 == 0 ? CF_ZRTP_KA_DH3K : CF_ZRTP_KA_X255;
 	g_autoptr (CfZrtpEngine) a = make (0xa1, ka);
