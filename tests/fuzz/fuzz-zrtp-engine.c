@@ -75,7 +75,8 @@ deliver (CfZrtpEngine *a, GBytes *pkt, Input *in, gint64 now)
 		cf_zrtp_engine_receive (a, copy, len, now);
 		break;
 	default: { /* the input's bytes in its place */
-		gsize n = MIN ((gsize)next (in) * 4, in->size - MIN (in->pos, in->size));
+		gsize want = (gsize)next (in) * 4;
+		gsize n = MIN (want, in->size - MIN (in->pos, in->size));
 		g_autofree guint8 *forged = g_malloc (n + 1);
 
 		memcpy (forged, in->data + in->pos, n);
