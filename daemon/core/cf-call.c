@@ -412,6 +412,7 @@ prepare_e2ee (CfCall *self, GError **error)
 		return TRUE;
 	}
 	memcpy (config.zid, self->zid, sizeof config.zid);
+	config.n_key_agreements = cf_settings_get_zrtp_key_agreements (self->settings, config.key_agreements);
 	self->zrtp = cf_zrtp_channel_new (self->media, &config, error);
 	if (self->zrtp == NULL)
 		return FALSE;

@@ -27,6 +27,7 @@ typedef enum {
 	KIND_ADDRESSES,
 	KIND_PATH,
 	KIND_SECONDS,
+	KIND_KEY_AGREEMENTS,
 } Kind;
 
 typedef struct {
@@ -56,6 +57,7 @@ static const Key schema[] = {
 	{ "media", "allow-plain-rtp", KIND_BOOL },
 	{ "media", "media-timeout", KIND_SECONDS },
 	{ "privacy", "end-to-end-encryption", KIND_BOOL },
+	{ "privacy", "zrtp-key-agreements", KIND_KEY_AGREEMENTS },
 	{ "calls", "auto-answer", KIND_BOOL },
 	{ "calls", "no-answer-timeout", KIND_SECONDS },
 };
@@ -82,6 +84,8 @@ typedef struct {
 	gboolean auto_answer;
 	guint no_answer_timeout;
 	gboolean allow_plain_rtp;
+	guint n_key_agreements; /* 0: the default order */
+	CfZrtpKeyAgreement key_agreements[2];
 	guint media_timeout;
 	GStrv warnings;
 } Values;
@@ -441,6 +445,42 @@ apply_value (Values *v, const Key *key, const char *value, GError **error)
 			return FALSE;
 		g_clear_pointer (&v->listen, g_ptr_array_unref);
 		v->listen = specs;
+		return TRUE;
+	}
+	case KIND_KEY_AGREEMENTS: {
+		g_auto (GStrv) names = g_strsplit (value, ",", -1);
+		guint n = 0;
+
+		for (guint i = 0; names[i] != NULL; i++) {
+			CfZrtpKeyAgreement ka;
+			char *name = g_strstrip (names[i]);
+
+			/* RFC 6189 spells them X255 and DH3k; DH3K as Linphone does too. */
+			if (g_ascii_strcasecmp (name, "X255") == 0)
+				ka = CF_ZRTP_KA_X255;
+			else if (g_ascii_strcasecmp (name, "DH3k") == 0)
+				ka = CF_ZRTP_KA_DH3K;
+			else {
+				g_set_error (error,
+					     CF_SETTINGS_ERROR,
+					     CF_SETTINGS_ERROR_INVALID,
+					     "'%s' is not a ZRTP key agreement (X255, DH3k)",
+					     name);
+				return FALSE;
+			}
+			for (guint j = 0; j < n; j++) {
+				if (v->key_agreements[j] == ka) {
+					g_set_error (error,
+						     CF_SETTINGS_ERROR,
+						     CF_SETTINGS_ERROR_INVALID,
+						     "%s is listed twice",
+						     name);
+					return FALSE;
+				}
+			}
+			v->key_agreements[n++] = ka;
+		}
+		v->n_key_agreements = n;
 		return TRUE;
 	}
 	case KIND_ADDRESSES: {
@@ -917,6 +957,13 @@ guint
 cf_settings_get_no_answer_timeout (CfSettings *self)
 {
 	return self->values->no_answer_timeout;
+}
+
+guint
+cf_settings_get_zrtp_key_agreements (CfSettings *self, CfZrtpKeyAgreement ret[2])
+{
+	memcpy (ret, self->values->key_agreements, sizeof self->values->key_agreements);
+	return self->values->n_key_agreements;
 }
 
 gboolean

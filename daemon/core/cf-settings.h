@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "cf-zrtp-dh.h"
+
 G_BEGIN_DECLS
 
 #define CF_SETTINGS_ERROR (cf_settings_error_quark ())
@@ -88,6 +90,10 @@ gboolean cf_settings_get_auto_answer (CfSettings *self);
 guint cf_settings_get_no_answer_timeout (CfSettings *self);
 /* Plain RTP (no SRTP) may be used when the peer offers or accepts nothing else. */
 gboolean cf_settings_get_allow_plain_rtp (CfSettings *self);
+/* [privacy] zrtp-key-agreements: the ZRTP key agreements to offer, in our
+ * order of preference (X255, DH3k; both offered when unset). Fills @ret and
+ * returns how many; 0: the default order. */
+guint cf_settings_get_zrtp_key_agreements (CfSettings *self, CfZrtpKeyAgreement ret[2]);
 /* Seconds without media from the peer before an active call ends. */
 guint cf_settings_get_media_timeout (CfSettings *self);
 

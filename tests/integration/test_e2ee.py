@@ -23,10 +23,10 @@ COMPLIANCE = "[policy]\ncompliance-recording = true\ncompliance-archive = /tmp/c
 class E2eePeer:
     """A daemon with the E2EE setting @e2ee and the admin policy @policy."""
 
-    def __init__(self, make_daemon, name, e2ee=True, policy=None):
+    def __init__(self, make_daemon, name, e2ee=True, policy=None, privacy=""):
         self.port = free_port()
         self.name = name
-        extra = f"[privacy]\nend-to-end-encryption = {'true' if e2ee else 'false'}\n"
+        extra = f"[privacy]\nend-to-end-encryption = {'true' if e2ee else 'false'}\n{privacy}"
         self.daemon = make_daemon(name, own_bus=True, policy=policy,
                                   config=peer_config(name, self.port, extra)).start()
         self.watch = CallWatcher(self.daemon)
@@ -217,4 +217,18 @@ def test_hold_and_resume_keep_the_call_end_to_end(both_on):
     for peer, path in ((alice, a), (bob, b)):
         p = call_props(peer.daemon, path)
         assert (p["State"], p["Encryption"], p["SecurityCode"]) == ("active", "end-to-end", code), p
+    hang_up(alice, bob, a, b)
+
+
+@pytest.mark.parametrize("setting,agreed", [("DH3k", "DH3k"), ("X255, DH3k", "X255")])
+def test_key_agreement_setting(make_daemon, setting, agreed):
+    """[privacy] zrtp-key-agreements on one side: what the two agree on."""
+    alice = E2eePeer(make_daemon, "alice", privacy=f"zrtp-key-agreements = {setting}\n")
+    bob = E2eePeer(make_daemon, "bob")
+    a, b = call_between(alice, bob)
+    pa, pb = wait_settled(alice, a), wait_settled(bob, b)
+    assert pa["Encryption"] == pb["Encryption"] == "end-to-end"
+    assert pa["SecurityCode"] == pb["SecurityCode"]
+    for peer in (alice, bob):
+        assert f"end-to-end encrypted ({agreed}," in peer.daemon.stderr(), peer.name
     hang_up(alice, bob, a, b)

@@ -10,8 +10,10 @@ test_defaults (void)
 	g_autoptr (CfSettings) s = cf_settings_new (NULL);
 	GPtrArray *listen = cf_settings_get_listen (s);
 	CfListenSpec *udp;
+	CfZrtpKeyAgreement ka[2];
 
 	g_assert_false (cf_settings_get_end_to_end_encryption (s));
+	g_assert_cmpuint (cf_settings_get_zrtp_key_agreements (s, ka), ==, 0);
 	g_assert_false (cf_settings_get_auto_answer (s));
 	g_assert_null (cf_settings_get_account_uri (s));
 	g_assert_cmpuint (cf_settings_get_no_answer_timeout (s), ==, 60);
@@ -32,6 +34,7 @@ test_full (void)
 	g_autoptr (GError) error = NULL;
 	GPtrArray *listen;
 	CfListenSpec *spec;
+	CfZrtpKeyAgreement ka[2];
 	const char *data = "# a comment\n"
 			   "[account]\n"
 			   "uri = sip:alice@example.org\n"
@@ -51,6 +54,7 @@ test_full (void)
 			   "media-timeout = 12\n"
 			   "[privacy]\n"
 			   "end-to-end-encryption = true\n"
+			   "zrtp-key-agreements = DH3K, x255\n"
 			   "[calls]\n"
 			   "auto-answer = yes\n"
 			   "no-answer-timeout = 5\n";
@@ -58,6 +62,9 @@ test_full (void)
 	g_assert_true (cf_settings_load_from_data (s, data, -1, &error));
 	g_assert_no_error (error);
 	g_assert_true (cf_settings_get_end_to_end_encryption (s));
+	g_assert_cmpuint (cf_settings_get_zrtp_key_agreements (s, ka), ==, 2);
+	g_assert_cmpint (ka[0], ==, CF_ZRTP_KA_DH3K);
+	g_assert_cmpint (ka[1], ==, CF_ZRTP_KA_X255);
 	g_assert_true (cf_settings_get_auto_answer (s));
 	g_assert_cmpuint (cf_settings_get_no_answer_timeout (s), ==, 5);
 	g_assert_true (cf_settings_get_allow_plain_rtp (s));
@@ -114,6 +121,8 @@ test_bad_values (void)
 		{ "[calls]\nno-answer-timeout = 99999\n", "no-answer-timeout" },
 		{ "[media]\nmedia-timeout = soon\n", "[media] media-timeout" },
 		{ "[media]\nallow-plain-rtp = perhaps\n", "[media] allow-plain-rtp" },
+		{ "[privacy]\nzrtp-key-agreements = X255, EC25\n", "'EC25' is not a ZRTP key agreement" },
+		{ "[privacy]\nzrtp-key-agreements = X255, x255\n", "listed twice" },
 		{ "[media]\nturn-server = 127.0.0.1:3478\nturn-username = u\n", "turn-password-file" },
 		{ "[account]\nuri = alice@example.org\n", "not a SIP URI" },
 		{ "[account]\nuri = sip:\n", "has no host" },
