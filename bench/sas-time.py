@@ -87,10 +87,8 @@ def confab_dial_to_code(ctx, key_agreement, workdir):
     SecurityCode), the codes and the Sas values.
 
     Raises NotImplementedError(NOT_WIRED) if the daemon's Call object lacks the SecurityCode
-    property (D-Bus, checked at run time on the call just dialled). key_agreement is not
-    passed on yet: confabd has no setting that restricts its key agreements (when it gets
-    one, put it in extra below); the figure is then for what confabd negotiates by itself,
-    which the row's note shows when the Call exposes it."""
+    property (D-Bus, checked at run time on the call just dialled). key_agreement goes to
+    both daemons' [privacy] zrtp-key-agreements, so that they agree on it."""
     import dbus
     from confab_harness import (Bus, CallWatcher, Daemon, call_iface, call_props, dial,
                                 free_port, peer_config)
@@ -108,7 +106,8 @@ def confab_dial_to_code(ctx, key_agreement, workdir):
     try:
         for role, name in (("caller", "alice"), ("callee", "bob")):
             port = free_port()
-            extra = ""
+            ka = "DH3k" if key_agreement.upper() == "DH3K" else key_agreement
+            extra = f"[privacy]\nzrtp-key-agreements = {ka}\n"
             if ctx.pw_nodes:
                 extra += (f"[media]\naudio-source = {ctx.pw_nodes[role]['mic']}\n"
                           f"audio-sink = {ctx.pw_nodes[role]['speaker']}\n")
