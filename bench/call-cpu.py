@@ -66,6 +66,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import struct
 import subprocess
 import sys
@@ -1143,12 +1144,6 @@ def num(v):
     return f"{v:g}"
 
 
-def median(values):
-    v = sorted(values)
-    n = len(v)
-    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
-
-
 def spread(values, fmt):
     """median (min-max) of the rounds' values, or just the value for one round."""
     values = [v for v in values if v is not None]
@@ -1156,7 +1151,7 @@ def spread(values, fmt):
         return "n/m"
     if len(values) == 1:
         return fmt(values[0])
-    return f"{fmt(median(values))} ({fmt(min(values))}–{fmt(max(values))})"
+    return f"{fmt(statistics.median(values))} ({fmt(min(values))}–{fmt(max(values))})"
 
 
 def ok_rounds(results, pair):

@@ -32,14 +32,19 @@ GUARD_SECONDS = 60  # hang guard, never an expectation
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 
-def wait_until(predicate, what, guard=GUARD_SECONDS):
-    """Iterates the GLib main context until predicate() is true."""
+def wait_until(predicate, what, guard=GUARD_SECONDS, poll=0.005):
+    """Iterates the GLib main context until predicate() is true; returns its value.
+    poll: how long to doze when the context had nothing to dispatch (a predicate
+    may also look at things outside it: files, other threads' output)."""
     ctx = GLib.MainContext.default()
     deadline = time.monotonic() + guard
-    while not predicate():
+    while True:
+        value = predicate()
+        if value:
+            return value
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
-        ctx.iteration(False) or time.sleep(0.005)
+        ctx.iteration(False) or time.sleep(poll)
 
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
