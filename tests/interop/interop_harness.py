@@ -679,15 +679,15 @@ inc_timeout=60
 ipv6_migration_done=1
 auto_send_ringing=1
 register_only_when_network_is_up=0
-media_encryption=none
-media_encryption_mandatory=0
+{encryption}
 in_call_timeout=0
 delayed_timeout=4
 
 [rtp]
 audio_rtp_port={rtp}
 video_rtp_port={rtp_video}
-nortp_timeout=0
+text_rtp_port={rtp_text}
+nortp_timeout={nortp_timeout}
 
 [net]
 mtu=1300
@@ -709,19 +709,26 @@ uuid=00000000-0000-4000-8000-{uuid:012x}
 
 
 class Linphonec(Proc):
-    """linphonec (Debian linphone-cli) with its own HOME and rc, commands on stdin."""
+    """linphonec (Debian linphone-cli) with its own HOME and rc, commands on stdin.
+    encryption: the rc's [sip] media encryption lines; extra_rc: more rc sections
+    (audio codecs...); nortp_timeout: seconds without RTP before linphonec hangs up
+    (0: never). A subclass sets up more after the start in _setup()."""
 
-    def __init__(self, directory, name="carol", autoanswer=False):
+    def __init__(self, directory, name="carol", autoanswer=False,
+                 encryption="media_encryption=none\nmedia_encryption_mandatory=0",
+                 extra_rc="", nortp_timeout=0):
         self.dir = str(directory)
         self.home = os.path.join(self.dir, "home")
         os.makedirs(os.path.join(self.home, ".local", "share", "linphone"), exist_ok=True)
         self.name_ = name
         self.port = free_port()
-        rtp = free_udp_ports(2)  # RTP and RTCP
+        self.rtp_port = free_udp_ports(2)  # RTP and RTCP
         self.rc_path = os.path.join(self.dir, "linphonerc")
         with open(self.rc_path, "w") as f:
-            f.write(LINPHONE_RC.format(port=self.port, name=name, rtp=rtp,
-                                       rtp_video=free_udp_ports(2), uuid=self.port))
+            f.write(LINPHONE_RC.format(port=self.port, name=name, rtp=self.rtp_port,
+                                       rtp_video=free_udp_ports(2), rtp_text=free_udp_ports(2),
+                                       uuid=self.port, encryption=encryption,
+                                       nortp_timeout=nortp_timeout) + extra_rc)
         env = dict(os.environ)
         env["HOME"] = self.home
         env.pop("DISPLAY", None)
@@ -732,12 +739,15 @@ class Linphonec(Proc):
                          self.dir, env=env, stdin=subprocess.PIPE)
         with self.stopped_on_error():
             wait_bound(self.port, "udp", proc=self)
-            # No sound card here: linphone plays and records (silent) files.
-            self.send("soundcard use files")
-            self.wait_line("Using wav files instead of soundcard")
-            if autoanswer:
-                self.send("autoanswer enable")
-                self.wait_line("Auto answer enabled")
+            self._setup(autoanswer)
+
+    def _setup(self, autoanswer):
+        # No sound card here: linphone plays and records (silent) files.
+        self.send("soundcard use files")
+        self.wait_line("Using wav files instead of soundcard")
+        if autoanswer:
+            self.send("autoanswer enable")
+            self.wait_line("Auto answer enabled")
 
     def uri(self):
         return f"sip:{self.name_}@127.0.0.1:{self.port}"

@@ -32,7 +32,6 @@ import re
 import shutil
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,8 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "pipewire"))
 
-from interop_harness import (GUARD_SECONDS, Linphonec, Proc, free_port,  # noqa: E402
-                             free_udp_ports, require, wait_bound, wait_until)
+from interop_harness import Linphonec, wait_until  # noqa: E402
 
 # Short names (as in the Hello message) -> linphonerc values. Full MS_ZRTP_* names pass as they are.
 KEY_AGREEMENTS = {"X255": "MS_ZRTP_KEY_AGREEMENT_X255", "X448": "MS_ZRTP_KEY_AGREEMENT_X448",
@@ -85,52 +83,15 @@ RE_SDP_ZRTP_HASH = r"^a=zrtp-hash:(?P<version>\S+) (?P<hash>[0-9a-fA-F]{64})\s*$
 
 ZrtpResult = collections.namedtuple("ZrtpResult", "call_id sas fully_encrypted seen_at")
 
-LINPHONE_ZRTP_RC = """\
-[sip]
-sip_port={port}
-sip_tcp_port=0
-sip_tls_port=0
-default_proxy=-1
-contact="{name}" <sip:{name}@127.0.0.1:{port}>
-ipv6_enabled=0
-guess_hostname=0
-inc_timeout=60
-ipv6_migration_done=1
-auto_send_ringing=1
-register_only_when_network_is_up=0
+# The [sip] lines of a ZRTP linphonec (shared/recipes/linphone/alice.rc).
+ZRTP_SIP = """\
 media_encryption=zrtp
 media_encryption_mandatory={mandatory}
 zrtp_key_agreements_suites={key_agreements}
 zrtp_cipher_suites={ciphers}
 zrtp_hash_suites={hashes}
 zrtp_auth_suites={auth_tags}
-zrtp_sas_suites={sas_types}
-in_call_timeout=0
-delayed_timeout=4
-
-[rtp]
-audio_rtp_port={rtp}
-video_rtp_port={rtp_video}
-text_rtp_port={rtp_text}
-nortp_timeout=30
-
-[net]
-mtu=1300
-
-[video]
-enabled=0
-capture=0
-display=0
-automatically_initiate=0
-automatically_accept=0
-show_local=0
-
-[sound]
-echocancellation=0
-
-[misc]
-uuid=00000000-0000-4000-8000-{uuid:012x}
-"""
+zrtp_sas_suites={sas_types}"""
 # The recipe's audio codecs (shared/recipes/linphone/alice.rc), Opus first.
 CODECS = [("opus", 48000, 2, True, "useinbandfec=1"), ("speex", 16000, 1, True, "vbr=on"),
           ("speex", 8000, 1, True, "vbr=on"), ("PCMU", 8000, 1, True, None),
@@ -153,7 +114,7 @@ def in_loopback_netns():
     return [name for _, name in socket.if_nameindex()] == ["lo"]
 
 
-class LinphoneZrtp(Proc):
+class LinphoneZrtp(Linphonec):
     """One linphonec with ZRTP. Commands go to its stdin; its stdout lines are kept with the
     monotonic time at which they were read (line_time()); its -d 6 log is debug_log."""
 
@@ -168,46 +129,32 @@ class LinphoneZrtp(Proc):
         play / record: WAV paths (what it sends / what it hears); None: silence / nothing.
         autoanswer: answer incoming calls by itself.
         opus_only: offer only Opus (else the recipe's codecs: Opus, Speex, PCMU, PCMA, G729)."""
-        self.dir = str(directory)
-        self.home = os.path.join(self.dir, "home")
-        os.makedirs(os.path.join(self.home, ".local", "share", "linphone"), exist_ok=True)
-        self.name_ = name
-        self.port = free_port()
-        self.rtp_port = free_udp_ports(2)
         self.key_agreements = tuple(key_agreements)
-        rc = LINPHONE_ZRTP_RC.format(
-            port=self.port, name=name, rtp=self.rtp_port, rtp_video=free_udp_ports(2),
-            rtp_text=free_udp_ports(2), uuid=self.port, mandatory=1 if mandatory else 0,
+        self.play_path, self.record_path = play, record
+        encryption = ZRTP_SIP.format(
+            mandatory=1 if mandatory else 0,
             key_agreements=_suite(key_agreements, KEY_AGREEMENTS),
             ciphers=_suite(ciphers, CIPHERS), hashes=_suite(hashes, HASHES),
             auth_tags=_suite(auth_tags, AUTH_TAGS), sas_types=_suite(sas_types, SAS_TYPES))
+        codecs = ""
         for i, (mime, rate, channels, enabled, fmtp) in enumerate(CODECS):
             on = enabled and (not opus_only or mime == "opus")
-            rc += (f"\n[audio_codec_{i}]\nmime={mime}\nrate={rate}\nchannels={channels}\n"
-                   f"enabled={1 if on else 0}\n" + (f"recv_fmtp={fmtp}\n" if fmtp else ""))
-        self.rc_path = os.path.join(self.dir, "linphonerc")
-        with open(self.rc_path, "w") as f:
-            f.write(rc)
-        env = dict(os.environ)
-        env["HOME"] = self.home
-        env.pop("DISPLAY", None)
-        self.debug_log = os.path.join(self.dir, "linphone-debug.log")
+            codecs += (f"\n[audio_codec_{i}]\nmime={mime}\nrate={rate}\nchannels={channels}\n"
+                       f"enabled={1 if on else 0}\n" + (f"recv_fmtp={fmtp}\n" if fmtp else ""))
         self.line_times = []  # before the reader thread starts (Proc.__init__)
-        super().__init__("linphonec", [require("linphonec"), "-c", self.rc_path, "-d", "6",
-                                       "-l", self.debug_log],
-                         self.dir, env=env, stdin=subprocess.PIPE)
-        with self.stopped_on_error():
-            wait_bound(self.port, "udp", proc=self)
-            self.command("soundcard use files", r"Using wav files instead of soundcard")
-            if play:
-                self.send(f"play {play}")
-            if record:
-                self.send(f"record {record}")
-            # linphonec runs its commands in order: the answer to this one says that the
-            # ones before it are done (play and record print nothing).
-            self.command("autoanswer enable" if autoanswer else "autoanswer disable",
-                         r"Auto answer enabled" if autoanswer else r"Auto answer disabled")
-        self.play_path, self.record_path = play, record
+        super().__init__(directory, name, autoanswer, encryption=encryption, extra_rc=codecs,
+                         nortp_timeout=30)
+
+    def _setup(self, autoanswer):
+        self.command("soundcard use files", r"Using wav files instead of soundcard")
+        if self.play_path:
+            self.send(f"play {self.play_path}")
+        if self.record_path:
+            self.send(f"record {self.record_path}")
+        # linphonec runs its commands in order: the answer to this one says that the
+        # ones before it are done (play and record print nothing).
+        self.command("autoanswer enable" if autoanswer else "autoanswer disable",
+                     r"Auto answer enabled" if autoanswer else r"Auto answer disabled")
 
     # ---- output ----
 
@@ -245,15 +192,7 @@ class LinphoneZrtp(Proc):
         with self._lock:
             return self.line_times[index]
 
-    def uri(self):
-        return f"sip:{self.name_}@127.0.0.1:{self.port}"
-
     # ---- commands ----
-
-    def send(self, line):
-        self.check_running()
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
 
     def command(self, line, answer):
         """Sends a command and waits for the line (regex) that answers it."""
@@ -338,9 +277,6 @@ class LinphoneZrtp(Proc):
         return found[0]
 
     # SIP messages of the log: the functions of interop_harness.Linphonec (same log format).
-    sip_messages = Linphonec.sip_messages
-    wait_sip = Linphonec.wait_sip
-
     def zrtp_hashes(self, direction):
         """The a=zrtp-hash values (version, hex) of the SDP bodies linphonec 'sent' or
         'received', in order."""
@@ -405,16 +341,6 @@ class LinphoneZrtp(Proc):
             out["share_other"] = round(max(pw_harness.tone_ratio(b, rate, other)
                                            for b in blocks), 3)
         return out
-
-    def stop(self, sig=None):
-        if self.proc.poll() is None:
-            try:
-                self.send("quit")
-                self.proc.stdin.close()
-                self.proc.wait(timeout=GUARD_SECONDS)
-            except (AssertionError, OSError, subprocess.TimeoutExpired):
-                pass
-        return super().stop() if sig is None else super().stop(sig)
 
 
 def write_tone(path, freq, seconds=30.0, rate=16000):

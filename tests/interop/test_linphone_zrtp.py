@@ -23,7 +23,6 @@ assert_tone).
 The SAS, the security code, the algorithms and the time from placing the call to each
 side's SAS are printed (pytest -s).
 """
-import os
 import re
 import shutil
 import time
