@@ -203,10 +203,6 @@ on_inband_packet (CfMediaSession *media, GBytes *packet, gpointer user_data)
 
 	if (self->stopped || !self->started)
 		return;
-	/* RFC 7983 §7: STUN (a peer's consent checks without ICE) shares the
-	 * port too; only ZRTP goes to the engine. */
-	if (!cf_zrtp_packet_looks_like_zrtp (data, len))
-		return;
 	log_packet ("<-", packet);
 	/* A packet from the peer: the path works, whatever ICE says yet. */
 	if (cf_zrtp_engine_get_state (self->engine) == CF_ZRTP_ENGINE_STATE_IDLE)

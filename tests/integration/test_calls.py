@@ -290,8 +290,14 @@ def test_plain_rtp_only_when_allowed(make_daemon, allow_plain):
     sock.sendto(plain_invite(bob, sock), ("127.0.0.1", bob.port))
     status, text = final_status(sock, f"plain-{sock.getsockname()[1]}")
     if not allow_plain:
-        # No SRTP key in the offer and plain RTP not allowed: 488, no call.
+        # No SRTP key in the offer and plain RTP not allowed: 488, and no call was
+        # ever announced (a D-Bus round trip first: a signal sent before the 488
+        # would be in by then), nor remembered.
         assert status == 488, text
+        bob.daemon.get("Version")
+        wait_until(lambda: True, "the bus")
+        assert bob.watch.incoming == [] and bob.watch.props == {}, bob.watch.props
+        assert list(bob.history()) == []
         return
     assert status == 200, text
     assert "RTP/AVP" in text and "a=crypto" not in text
